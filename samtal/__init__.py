@@ -1,0 +1,75 @@
+"""Samtal: barnsamtal for Backa barnet, from the child's and the guardians' own words."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULTS: dict[str, Any] = {
+    "TABLET_LINK_DAYS": 7,
+    "ADULT_PANEL_MINUTES": 10,
+    "BASE_URL": "http://127.0.0.1:5000",
+    # The reporting duty the adult is reminded of; check it against current law locally.
+    "REPORTING_DUTY_REFERENCE": "socialtjänstlagen (2025:400)",
+    "EXTRA_FLOW_DIRS": [],
+    "LANGUAGES": ["sv"],
+    "BABEL_DEFAULT_LOCALE": "sv",
+    "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "i18n"),
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "samtal",
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript", "image/svg+xml"],
+}
+
+
+def _secret_key(instance_path: Path) -> str:
+    """The instance's secret key: SAMTAL_SECRET_KEY, or one made once and kept in instance/."""
+    if os.environ.get("SAMTAL_SECRET_KEY"):
+        return os.environ["SAMTAL_SECRET_KEY"]
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config, database, flows and pictures (checked), blueprints."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    instance_path = Path(app.instance_path)
+    instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(DEFAULTS)
+    app.config["DATABASE_URL"] = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{instance_path / 'samtal.db'}"
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("SAMTAL")
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance_path)
+    app.config.setdefault("SESSION_COOKIE_SECURE", app.config["BASE_URL"].startswith("https"))
+
+    from samtal import adult_panel, cli, db, i18n, library, security, tablet, web
+
+    db.init_app(app)
+    i18n.init_app(app)
+    library.init_app(app)
+    security.init_app(app)
+    web.init_app(app)
+    app.register_blueprint(tablet.bp)
+    app.register_blueprint(adult_panel.bp)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,302 @@
+"""Reading a submitted answer and storing it: every write of an answer goes through here."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from samtal import conversation as engine
+from samtal.flows import DECLINED, SKIP_VALUES, UNKNOWN, Flow, Step
+from samtal.models import Answer, Child, Conversation, ConversationEvent, utcnow
+
+WORDS_LIMIT = 2000
+
+
+class AnswerRefused(ValueError):
+    """An answer that cannot be stored as sent; the message is shown to the person, in Swedish."""
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A checked answer, ready to store."""
+
+    status: str
+    value: str | list[str] | None = None
+    words: str | None = None
+
+
+FormData = Mapping[str, list[str]]
+
+
+def _skip(form: FormData, allowed: tuple[str, ...]) -> Parsed | None:
+    sent = form.get("skip")
+    if not sent:
+        return None
+    skip = sent[0]
+    if skip not in allowed:
+        raise AnswerRefused(_l("Det svaret finns inte här. Välj ett av svaren på skärmen."))
+    return Parsed(status=skip)
+
+
+def _one_of(flow: Flow, step: Step, form: FormData, _answers: engine.Answers) -> Parsed:
+    values = form.get("value") or []
+    allowed = {o.value for o in flow.options_for(step)}
+    if len(values) != 1 or values[0] not in allowed:
+        raise AnswerRefused(_l("Det svaret finns inte här. Välj ett av svaren på skärmen."))
+    if values[0] in SKIP_VALUES:
+        return Parsed(status=values[0])
+    return Parsed(status="answered", value=values[0])
+
+
+def _some_of(allowed: set[str], maximum: int | None, form: FormData) -> Parsed:
+    values = list(dict.fromkeys(form.get("value") or []))
+    if not values:
+        raise AnswerRefused(_l("Välj minst en bild. Du kan också trycka på ”Vill inte svara”."))
+    if any(v not in allowed for v in values):
+        raise AnswerRefused(_l("Det svaret finns inte här. Välj ett av svaren på skärmen."))
+    if maximum is not None and len(values) > maximum:
+        raise AnswerRefused(_l("Du kan välja högst %(max)d.", max=maximum))
+    return Parsed(status="answered", value=values)
+
+
+def _choice(flow: Flow, step: Step, form: FormData, answers: engine.Answers) -> Parsed:
+    if not step.multiple:
+        return _one_of(flow, step, form, answers)
+    skipped = _skip(form, SKIP_VALUES)
+    return skipped or _some_of({o.value for o in step.options}, step.max, form)
+
+
+def _areas(flow: Flow, step: Step, form: FormData, _answers: engine.Answers) -> Parsed:
+    skipped = _skip(form, (DECLINED,))
+    return skipped or _some_of({a.id for a in flow.framework.areas}, step.max, form)
+
+
+def _choose_area(flow: Flow, step: Step, form: FormData, answers: engine.Answers) -> Parsed:
+    remaining = [a.id for a in engine.remaining_areas(flow, answers)]
+    if _skip(form, (UNKNOWN,)):
+        # "Du väljer": the guide takes the next area in the framework's order.
+        return Parsed(status=UNKNOWN, value=remaining[0] if remaining else None)
+    values = form.get("value") or []
+    if len(values) != 1 or values[0] not in remaining:
+        raise AnswerRefused(_l("Välj ett av områdena på skärmen."))
+    return Parsed(status="answered", value=values[0])
+
+
+def _words(_flow: Flow, _step: Step, form: FormData, _answers: engine.Answers) -> Parsed:
+    skipped = _skip(form, (DECLINED,))
+    if skipped:
+        return skipped
+    text = clean_words((form.get("words") or [""])[0])
+    return Parsed(status="answered", words=text) if text else Parsed(status=DECLINED)
+
+
+def _go_on(_flow: Flow, _step: Step, _form: FormData, _answers: engine.Answers) -> Parsed:
+    return Parsed(status="answered")
+
+
+# One reader per kind of step: the engine stays free of form details.
+READERS: dict[str, Callable[[Flow, Step, FormData, engine.Answers], Parsed]] = {
+    "assent": _one_of,
+    "rating": _one_of,
+    "choice": _choice,
+    "words": _words,
+    "choose_area": _choose_area,
+    "priorities": _areas,
+    "sharing": _areas,
+    "message": _go_on,
+    "review": _go_on,
+}
+
+
+def clean_words(text: str) -> str:
+    """Own words as stored: trimmed, at most WORDS_LIMIT characters or refused."""
+    text = text.replace("\r\n", "\n").strip()
+    if len(text) > WORDS_LIMIT:
+        raise AnswerRefused(
+            _l(
+                "Texten är för lång: högst %(limit)d tecken (nu %(count)d). Korta den lite.",
+                limit=WORDS_LIMIT,
+                count=len(text),
+            )
+        )
+    return text
+
+
+def read_answer(flow: Flow, step: Step, form: FormData, answers: engine.Answers) -> Parsed:
+    """Check a submitted form against the step; raises AnswerRefused with a kind message."""
+    reader = READERS.get(step.kind)
+    if reader is None:
+        raise AnswerRefused(_l("Här behövs inget svar."))
+    return reader(flow, step, form, answers)
+
+
+def stored_answers(
+    session: Session, conversation_id: int, part: str = "answer"
+) -> dict[str, engine.Given]:
+    """The current revision of every answer (or words) in a conversation, by step id."""
+    rows = session.exec(
+        select(Answer).where(
+            Answer.conversation_id == conversation_id,
+            Answer.part == part,
+            Answer.replaced_at.is_(None),  # type: ignore[union-attr]
+        )
+    ).all()
+    return {
+        row.step_id: engine.Given(
+            status=row.status,
+            value=row.value,
+            words=row.words,
+            by=row.answered_by,
+            language=row.language,
+            at=row.created_at,
+        )
+        for row in rows
+    }
+
+
+def history(session: Session, conversation_id: int, step_id: str) -> list[Answer]:
+    """Every revision of a step's answer, oldest first."""
+    return list(
+        session.exec(
+            select(Answer)
+            .where(Answer.conversation_id == conversation_id, Answer.step_id == step_id)
+            .order_by(Answer.id)  # type: ignore[arg-type]
+        ).all()
+    )
+
+
+def log_event(
+    session: Session,
+    conversation: Conversation,
+    kind: str,
+    step_id: str | None = None,
+    detail: str | None = None,
+) -> None:
+    """Append an event to the conversation's log (committed by the caller)."""
+    session.add(
+        ConversationEvent(
+            conversation_id=conversation.id or 0,
+            kind=kind,
+            step_id=step_id,
+            detail=(detail or "")[:500],
+        )
+    )
+
+
+def store_answer(
+    *,
+    session: Session,
+    conversation: Conversation,
+    flow: Flow,
+    step: Step,
+    parsed: Parsed,
+    request_key: str | None,
+    part: str = "answer",
+    by: str = "child",
+) -> bool:
+    """Store a new revision unless it repeats a request or the current answer; True if stored.
+
+    The earlier revision is kept with replaced_at set, so changing an answer keeps history.
+    Afterwards the conversation's status follows where it now stands.
+    """
+    conversation_id = conversation.id or 0
+    if (
+        request_key
+        and session.exec(
+            select(Answer.id).where(
+                Answer.conversation_id == conversation_id, Answer.request_key == request_key
+            )
+        ).first()
+    ):
+        return False
+    current = session.exec(
+        select(Answer).where(
+            Answer.conversation_id == conversation_id,
+            Answer.step_id == step.id,
+            Answer.part == part,
+            Answer.replaced_at.is_(None),  # type: ignore[union-attr]
+        )
+    ).first()
+    if current and (current.status, current.value, current.words) == (
+        parsed.status,
+        parsed.value,
+        parsed.words,
+    ):
+        return False
+    now = utcnow()
+    if current:
+        current.replaced_at = now
+        session.add(current)
+    session.add(
+        Answer(
+            conversation_id=conversation_id,
+            step_id=step.id,
+            part=part,
+            status=parsed.status,
+            value=parsed.value,
+            words=parsed.words,
+            language=conversation.language,
+            answered_by=by,
+            request_key=request_key,
+            created_at=now,
+        )
+    )
+    try:
+        session.flush()
+    except IntegrityError:
+        # A double tap raced us to the same request key: the first one is what counts.
+        session.rollback()
+        return False
+    _follow_status(session, conversation, flow)
+    session.commit()
+    return True
+
+
+def _follow_status(session: Session, conversation: Conversation, flow: Flow) -> None:
+    now = engine.position(flow, stored_answers(session, conversation.id or 0))
+    status = conversation.status
+    if now.ended_by is not None:
+        status = "declined"
+    elif now.finished:
+        status = "completed"
+    if status != conversation.status:
+        conversation.status = status
+        conversation.finished_at = utcnow()
+        log_event(session, conversation, status)
+    conversation.updated_at = utcnow()
+    session.add(conversation)
+
+
+def start_conversation(
+    *,
+    session: Session,
+    flow: Flow,
+    name: str,
+    age: int,
+    language: str = "sv",
+    child: Child | None = None,
+) -> Conversation:
+    """Create the child (unless given) and a new conversation running the flow."""
+    if child is None:
+        child = Child(name=name.strip()[:80], birth_year=utcnow().year - age, language=language)
+        session.add(child)
+        session.flush()
+    conversation = Conversation(
+        child_id=child.id or 0,
+        flow_id=flow.id,
+        flow_version=flow.version,
+        framework_id=flow.framework.id,
+        age=age,
+        language=language,
+        link_nonce=secrets.token_hex(8),
+    )
+    session.add(conversation)
+    session.flush()
+    log_event(session, conversation, "started", detail=f"{flow.id} v{flow.version}")
+    session.commit()
+    return conversation

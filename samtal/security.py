@@ -1,0 +1,61 @@
+"""Response headers: a strict Content-Security-Policy and long caching of static files."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from flask import Flask, request, session
+from flask.wrappers import Response
+from flask_compress import Compress
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "media-src 'self'",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+ONE_YEAR = 365 * 24 * 3600
+
+
+def init_app(app: Flask) -> None:
+    """Compress responses and add the security and caching headers to every response."""
+    Compress(app)
+    app.jinja_env.globals["csrf_token"] = csrf_token
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.args.get("v") and response.status_code == 200:
+            # Versioned URLs (?v=<content hash>) never change content: cache them for a year.
+            headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+        elif "Cache-Control" not in headers:
+            # Pages hold a child's answers: never keep them in a shared or back-forward cache.
+            headers["Cache-Control"] = "no-store"
+        return response
+
+
+def csrf_token() -> str:
+    """The session's CSRF token for forms outside the child's step forms."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(24)
+    return session["csrf"]
+
+
+def check_csrf() -> bool:
+    """True when the POST carries the session's CSRF token."""
+    sent = request.form.get("csrf_token", "")
+    return bool(sent) and hmac.compare_digest(sent, session.get("csrf", ""))

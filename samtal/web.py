@@ -1,0 +1,83 @@
+"""Pages that belong to no one conversation: start page, pictures, credits, error pages."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from samtal import library
+from samtal.illustrations import OPENMOJI_LICENSE_URL, OPENMOJI_VERSION
+
+bp = Blueprint("web", __name__)
+
+
+@cache
+def _file_version(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def static_url(filename: str) -> str:
+    """A static file's URL with its content hash, so it can be cached for a year."""
+    version = _file_version(str(Path(current_app.static_folder or "") / filename))
+    return url_for("static", filename=filename, v=version)
+
+
+def picture_url(picture_id: str) -> str:
+    """A picture's URL with its content hash."""
+    picture = library.pictures()[picture_id]
+    return url_for("web.picture", picture_id=picture_id, v=picture.version)
+
+
+def picture_alt(picture_id: str) -> str:
+    """The picture's alt text in the page's language."""
+    return _(library.pictures()[picture_id].alt)
+
+
+@bp.get("/")
+def index():
+    """The start page: what Samtal is and how to begin."""
+    return render_template("index.html")
+
+
+@bp.get("/om-bilderna")
+def about_pictures():
+    """Credits for the pictures (OpenMoji, CC BY-SA 4.0) and those drawn for Samtal."""
+    pictures = sorted(library.pictures().values(), key=lambda p: p.id)
+    return render_template(
+        "about_pictures.html",
+        pictures=pictures,
+        license_url=OPENMOJI_LICENSE_URL,
+        openmoji_version=OPENMOJI_VERSION,
+    )
+
+
+@bp.get("/bild/<picture_id>.svg")
+def picture(picture_id: str):
+    """One picture as SVG."""
+    found = library.pictures().get(picture_id)
+    if found is None:
+        abort(404)
+    return Response(found.svg, mimetype="image/svg+xml")
+
+
+def _error_page(error: HTTPException):
+    return render_template("error.html", error=error), error.code or 500
+
+
+def init_app(app: Flask) -> None:
+    """Register the pages, the template helpers and the Swedish error pages."""
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(
+        static_url=static_url, picture_url=picture_url, picture_alt=picture_alt
+    )
+    app.register_error_handler(HTTPException, _error_page)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        app.logger.exception("unexpected error")
+        return render_template("error.html", error=None), 500

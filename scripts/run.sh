@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Sets up and runs Samtal on its embedded default database (SQLite in instance/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+.venv/bin/flask --app app samtal init
+exec .venv/bin/flask --app app run --host "${SAMTAL_HOST:-127.0.0.1}" --port "${SAMTAL_PORT:-5000}"

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything Samtal needs on a fresh Debian machine; safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v chromium >/dev/null || need_apt+=(chromium)
+fc-list 2>/dev/null | grep -qi dejavu || need_apt+=(fonts-dejavu-core)
+python3 -c "import venv, ensurepip" 2>/dev/null || need_apt+=(python3-venv)
+command -v npm >/dev/null || need_apt+=(npm)
+if [ "${SAMTAL_WITH_PDF:-1}" = 1 ]; then
+  # WeasyPrint renders the summary as PDF and needs Pango.
+  ldconfig -p | grep -q libpango-1.0 || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0)
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "samtal setup: installing ${need_apt[*]} (Debian packages)"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+stamp=.venv/.samtal-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -e ".[test]"
+  touch "$stamp"
+fi
+
+# htmx comes from the npm registry, pinned in package-lock.json (htmx.org 2.0.x, BSD-2-Clause).
+if [ ! -f node_modules/htmx.org/dist/htmx.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --silent --no-audit --no-fund
+fi
+mkdir -p static/vendor
+cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+cp node_modules/htmx.org/LICENSE static/vendor/htmx.LICENSE
+
+.venv/bin/pybabel compile -q -d i18n 2>/dev/null || true

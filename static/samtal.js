@@ -1,0 +1,60 @@
+// Samtal's only script: progressive enhancement on top of plain forms and htmx.
+(function () {
+  "use strict";
+
+  // After each htmx swap: move focus to the new question and announce the answer and question.
+  function settle(root) {
+    var question = root.querySelector("[data-focus-after-swap]");
+    if (question) { question.focus({ preventScroll: false }); }
+    var note = root.querySelector("[data-announce]");
+    var live = document.getElementById("announce");
+    if (note && live) { live.textContent = ""; setTimeout(function () { live.textContent = note.getAttribute("data-announce"); }, 50); }
+    setupReadAloud(root);
+  }
+
+  // Read-aloud: shown only where the browser has a voice for the page's language.
+  function voiceFor(lang) {
+    if (!("speechSynthesis" in window)) { return null; }
+    var base = lang.split("-")[0].toLowerCase();
+    var voices = window.speechSynthesis.getVoices();
+    for (var i = 0; i < voices.length; i++) {
+      if (voices[i].lang.toLowerCase().split(/[-_]/)[0] === base) { return voices[i]; }
+    }
+    return null;
+  }
+
+  function setupReadAloud(root) {
+    var lang = document.documentElement.lang || "sv";
+    var voice = voiceFor(lang);
+    root.querySelectorAll("[data-read-aloud]").forEach(function (button) {
+      if (!voice) { button.hidden = true; return; }
+      button.hidden = false;
+      if (button.dataset.ready) { return; }
+      button.dataset.ready = "1";
+      button.addEventListener("click", function () {
+        var audio = button.getAttribute("data-audio");
+        window.speechSynthesis.cancel();
+        if (audio) { new Audio(audio).play(); return; }
+        var utterance = new SpeechSynthesisUtterance(button.getAttribute("data-read-aloud"));
+        utterance.lang = lang; utterance.voice = voice; utterance.rate = 0.9;
+        window.speechSynthesis.speak(utterance);
+      });
+    });
+  }
+
+  // Tiles show their chosen state at once (the :has() rule covers modern browsers).
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input && input.closest && input.closest(".tile")) {
+      input.closest(".tile").classList.toggle("is-chosen", input.checked);
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) { settle(event.detail.elt.parentNode || document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    setupReadAloud(document);
+    if ("speechSynthesis" in window) {
+      window.speechSynthesis.addEventListener("voiceschanged", function () { setupReadAloud(document); });
+    }
+  });
+})();
