@@ -12,12 +12,13 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS: dict[str, Any] = {
     "TABLET_LINK_DAYS": 7,
+    "INVITATION_DAYS": 14,
     "ADULT_PANEL_MINUTES": 10,
     "BASE_URL": "http://127.0.0.1:5000",
     # The reporting duty the adult is reminded of; check it against current law locally.
     "REPORTING_DUTY_REFERENCE": "socialtjänstlagen (2025:400)",
     "EXTRA_FLOW_DIRS": [],
-    "LANGUAGES": ["sv"],
+    "LANGUAGES": ["sv", "en", "ar", "fa", "so", "ti", "uk", "fi"],
     "BABEL_DEFAULT_LOCALE": "sv",
     "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "i18n"),
     "SESSION_COOKIE_HTTPONLY": True,
@@ -62,7 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(instance_path)
     app.config.setdefault("SESSION_COOKIE_SECURE", app.config["BASE_URL"].startswith("https"))
 
-    from samtal import adult_panel, cli, db, i18n, library, security, tablet, web
+    from samtal import adult_panel, cli, db, guardian, i18n, library, security, tablet, web
 
     db.init_app(app)
     i18n.init_app(app)
@@ -71,5 +72,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     app.register_blueprint(tablet.bp)
     app.register_blueprint(adult_panel.bp)
+    app.register_blueprint(guardian.bp)
     cli.init_app(app)
     return app

@@ -21,6 +21,7 @@ from samtal import adult, library
 from samtal import answers as recording
 from samtal import conversation as engine
 from samtal.db import get_session
+from samtal.i18n import catalog_status, language_name
 from samtal.security import check_csrf
 from samtal.tablet import keep_token, open_conversation
 
@@ -79,6 +80,7 @@ def panel():
         concerns=adult.concerns(session_, g.conversation.id),
         other_flows=other_flows,
         reporting_duty=current_app.config["REPORTING_DUTY_REFERENCE"],
+        catalog=catalog_status(g.conversation.language),
     )
 
 
@@ -123,6 +125,7 @@ def childs_words():
             concerns=adult.concerns(get_session(), g.conversation.id),
             other_flows=[],
             reporting_duty=current_app.config["REPORTING_DUTY_REFERENCE"],
+            catalog=catalog_status(g.conversation.language),
             kept_words=request.form.get("words", ""),
         ), 422
     flash(_("Barnets ord är sparade."))
@@ -169,6 +172,18 @@ def report_made(concern_id: int):
     ):
         flash(_("Det är sparat att orosanmälan är gjord."))
     return redirect(url_for("adult.panel", _anchor="oro"), code=303)
+
+
+@bp.post("/sprak")
+def language():
+    """Switch the running conversation's language; nothing already answered is lost."""
+    wanted = request.form.get("language", "")
+    if wanted not in current_app.config["LANGUAGES"]:
+        flash(_("Det språket finns inte ännu. Samtalet fortsätter på svenska."))
+        wanted = "sv"
+    recording.set_language(session=get_session(), conversation=g.conversation, language=wanted)
+    flash(_("Samtalet visas nu på %(language)s.", language=language_name(wanted, "sv")))
+    return redirect(url_for("adult.panel"), code=303)
 
 
 @bp.post("/aldersgrupp")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from samtal.flows import DECLINED, SKIP_VALUES, UNKNOWN, Flow, Step
 from samtal.models import Answer, Child, Conversation, ConversationEvent, utcnow
 
 WORDS_LIMIT = 2000
+# Control characters other than tab and newline: never meant, and PostgreSQL refuses NUL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class AnswerRefused(ValueError):
@@ -115,7 +118,7 @@ READERS: dict[str, Callable[[Flow, Step, FormData, engine.Answers], Parsed]] = {
 
 def clean_words(text: str) -> str:
     """Own words as stored: trimmed, at most WORDS_LIMIT characters or refused."""
-    text = text.replace("\r\n", "\n").strip()
+    text = _CONTROL.sub("", text.replace("\r\n", "\n")).strip()
     if len(text) > WORDS_LIMIT:
         raise AnswerRefused(
             _l(
@@ -280,6 +283,7 @@ def start_conversation(
     age: int,
     language: str = "sv",
     child: Child | None = None,
+    guardian_id: int | None = None,
 ) -> Conversation:
     """Create the child (unless given) and a new conversation running the flow."""
     if child is None:
@@ -288,6 +292,7 @@ def start_conversation(
         session.flush()
     conversation = Conversation(
         child_id=child.id or 0,
+        guardian_id=guardian_id,
         flow_id=flow.id,
         flow_version=flow.version,
         framework_id=flow.framework.id,
@@ -300,3 +305,14 @@ def start_conversation(
     log_event(session, conversation, "started", detail=f"{flow.id} v{flow.version}")
     session.commit()
     return conversation
+
+
+def set_language(*, session: Session, conversation: Conversation, language: str) -> None:
+    """Switch a conversation's language; answers keep the language they were given in."""
+    if language == conversation.language:
+        return
+    log_event(session, conversation, "language", detail=f"{conversation.language}->{language}")
+    conversation.language = language
+    conversation.updated_at = utcnow()
+    session.add(conversation)
+    session.commit()

@@ -1,20 +1,14 @@
-"""Command-line commands: start a conversation, prepare the database, keep translations in step."""
+"""Command-line commands: start a conversation, invite a guardian, prepare the database."""
 
 from __future__ import annotations
-
-import subprocess
-import sys
-from pathlib import Path
 
 import click
 from flask import Flask, current_app, url_for
 
 from samtal import answers as recording
-from samtal import library, links
+from samtal import invitations, library, links
 from samtal.db import get_session
-
-ROOT = Path(__file__).resolve().parent.parent
-I18N = ROOT / "i18n"
+from samtal.models import Child
 
 
 def tablet_url(conversation_id: int, nonce: str) -> str:
@@ -66,50 +60,43 @@ def start_command(age: int, name: str, flow_id: str | None, language: str) -> No
     click.echo(url)
 
 
-@click.group("translate")
-def translate_group() -> None:
-    """Keep the translation catalogs in i18n/ in step with the code and the flows."""
-
-
-def _pybabel(*args: str) -> None:
-    executable = Path(sys.executable).with_name("pybabel")
-    subprocess.run([str(executable), *args], check=True, cwd=ROOT)
-
-
-@translate_group.command("update")
-def update_command() -> None:
-    """Extract every text (code, templates, flows) into messages.pot and update every catalog."""
-    _pybabel(
-        "extract",
-        "-F",
-        "babel.cfg",
-        "-k",
-        "_l",
-        "--no-location",
-        "--sort-by-file",
-        "--omit-header",
-        "-o",
-        str(I18N / "messages.pot"),
-        ".",
-    )
-    if any(I18N.glob("*/LC_MESSAGES/messages.po")):
-        _pybabel("update", "-i", str(I18N / "messages.pot"), "-d", str(I18N), "--no-fuzzy-matching")
-
-
-@translate_group.command("compile")
-def compile_command() -> None:
-    """Compile every catalog so the app can use it."""
-    _pybabel("compile", "-d", str(I18N))
-
-
-@translate_group.command("add")
-@click.argument("language")
-def add_command(language: str) -> None:
-    """Start a catalog for a new language."""
-    _pybabel("init", "-i", str(I18N / "messages.pot"), "-d", str(I18N), "-l", language)
+@samtal_group.command("invite")
+@click.option("--child", "child_id", type=int, required=True, help="Barnets nummer (id).")
+@click.option("--lang", "language", default="sv", help="Vårdnadshavarens språk, t.ex. ar.")
+@click.option("--name", "guardian_name", default="Vårdnadshavare", help="Vårdnadshavarens namn.")
+@click.option("--code/--no-code", "with_code", default=False, help="Kräv en kod med sex siffror.")
+def invite_command(child_id: int, language: str, guardian_name: str, with_code: bool) -> None:
+    """Invite a guardian of a child to answer in their language, and print the link."""
+    child = get_session().get(Child, child_id)
+    if child is None:
+        raise click.UsageError(f"Det finns inget barn med nummer {child_id}.")
+    if language not in current_app.config["LANGUAGES"]:
+        raise click.UsageError(
+            f"Språket {language!r} finns inte. "
+            f"Välj bland: {', '.join(current_app.config['LANGUAGES'])}."
+        )
+    flows = library.flows().for_audience("guardian")
+    if not flows:
+        raise click.UsageError("Det finns inget flöde för vårdnadshavare.")
+    with current_app.test_request_context():
+        issued = invitations.issue(
+            session=get_session(),
+            child=child,
+            flow=flows[0],
+            guardian_name=guardian_name,
+            language=language,
+            with_code=with_code,
+        )
+        url = current_app.config["BASE_URL"].rstrip("/") + url_for(
+            "guardian.step", token=issued.token
+        )
+    click.echo(f"Inbjudan för {guardian_name} ({language}) till frågorna om {child.name}.")
+    click.echo(f"Länken gäller i {current_app.config['INVITATION_DAYS']} dagar:")
+    click.echo(url)
+    if issued.code:
+        click.echo(f"Kod att säga eller skicka separat: {issued.code}")
 
 
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(samtal_group)
-    app.cli.add_command(translate_group)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import tomllib
+from functools import cache
+from pathlib import Path
+
 from babel import Locale
 from flask import Flask, current_app, g
-from flask_babel import Babel
+from flask_babel import Babel, gettext
+from markupsafe import Markup
 
 RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur", "ps", "ckb"})
 
@@ -35,4 +40,41 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _language_helpers():
         locale = current_locale()
-        return {"page_lang": locale, "page_dir": direction(locale), "language_name": language_name}
+        return {
+            "page_lang": locale,
+            "page_dir": direction(locale),
+            "language_name": language_name,
+            "both": both,
+        }
+
+
+def catalog_status(language: str) -> dict[str, str]:
+    """A catalog's review status from i18n/catalogs.toml (source, reviewed or not reviewed)."""
+    path = Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"]) / "catalogs.toml"
+    catalogs = _read_catalogs(str(path))
+    return catalogs.get(language, {"status": "not-reviewed"})
+
+
+@cache
+def _read_catalogs(path: str) -> dict[str, dict[str, str]]:
+    file = Path(path)
+    if not file.exists():
+        return {}
+    return tomllib.loads(file.read_text("utf-8"))
+
+
+def translation_notice(language: str) -> Markup | None:
+    """For the adult: a notice when the session runs in a catalog no human translator reviewed."""
+    if language == "sv" or catalog_status(language).get("status") in ("source", "reviewed"):
+        return None
+    return both("Den här översättningen är inte granskad av en människa ännu.")
+
+
+def both(source: str) -> Markup:
+    """A flow text in the page's language, with the Swedish source beside it when they differ."""
+    translated = gettext(source)
+    if current_locale() == "sv" or translated == source:
+        return Markup("{}").format(translated)
+    return Markup(
+        '<span class="own-language">{}</span> <span class="swedish-beside" lang="sv">{}</span>'
+    ).format(translated, source)

@@ -28,6 +28,8 @@ class Conversation(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     child_id: int = Field(foreign_key="child.id", index=True)
+    # Set for a guardian's questionnaire; None for the child's own conversation.
+    guardian_id: int | None = Field(default=None, foreign_key="guardian.id", index=True)
     flow_id: str = Field(max_length=40)
     flow_version: int
     framework_id: str = Field(max_length=40)
@@ -83,3 +85,28 @@ class SafetyConcern(SQLModel, table=True):
     note: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
     report_made_at: datetime | None = None
+
+
+class Guardian(SQLModel, table=True):
+    """A guardian of a child: a name, their language, how to reach them."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: int = Field(foreign_key="child.id", index=True)
+    name: str = Field(max_length=80)
+    language: str = Field(default="sv", max_length=12)
+    contact: str | None = Field(default=None, max_length=120)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Invitation(SQLModel, table=True):
+    """A guardian's invitation: one guardian, one child, one questionnaire; signed and expiring."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    guardian_id: int = Field(foreign_key="guardian.id", index=True)
+    conversation_id: int = Field(foreign_key="conversation.id", unique=True)
+    nonce: str = Field(max_length=32)
+    # Optional short code said aloud or sent separately; only its HMAC is kept.
+    code_hash: str | None = Field(default=None, max_length=64)
+    failed_codes: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime

@@ -24,6 +24,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 ONE_YEAR = 365 * 24 * 3600
+# Only these serve content addressed by its hash; a page with ?v= added is still a page.
+VERSIONED_ENDPOINTS = frozenset({"static", "web.picture"})
 
 
 def init_app(app: Flask) -> None:
@@ -39,7 +41,11 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "no-referrer")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if request.args.get("v") and response.status_code == 200:
+        if (
+            request.args.get("v")
+            and response.status_code == 200
+            and request.endpoint in VERSIONED_ENDPOINTS
+        ):
             # Versioned URLs (?v=<content hash>) never change content: cache them for a year.
             headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
         elif "Cache-Control" not in headers:

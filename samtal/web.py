@@ -6,11 +6,23 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from samtal import library
+from samtal.flows import AUDIO_SUFFIXES, Step
+from samtal.i18n import current_locale
 from samtal.illustrations import OPENMOJI_LICENSE_URL, OPENMOJI_VERSION
 
 bp = Blueprint("web", __name__)
@@ -65,6 +77,24 @@ def picture(picture_id: str):
     return Response(found.svg, mimetype="image/svg+xml")
 
 
+def audio_url(step: Step) -> str | None:
+    """The recorded read-aloud of a step of the current flow in the page's language, if any."""
+    language = current_locale()
+    if language not in step.audio or "flow" not in g:
+        return None
+    return url_for("web.recorded_audio", flow_id=g.flow.id, step_id=step.id, language=language)
+
+
+@bp.get("/ljud/<flow_id>/<step_id>/<language>")
+def recorded_audio(flow_id: str, step_id: str, language: str):
+    """A recorded read-aloud of one step in one language."""
+    step = library.flow_or_404(flow_id).step(step_id)
+    if step is None or language not in step.audio:
+        abort(404)
+    file = step.audio[language]
+    return send_file(file, mimetype=AUDIO_SUFFIXES[file.suffix], max_age=3600)
+
+
 def _error_page(error: HTTPException):
     return render_template("error.html", error=error), error.code or 500
 
@@ -73,7 +103,7 @@ def init_app(app: Flask) -> None:
     """Register the pages, the template helpers and the Swedish error pages."""
     app.register_blueprint(bp)
     app.jinja_env.globals.update(
-        static_url=static_url, picture_url=picture_url, picture_alt=picture_alt
+        static_url=static_url, picture_url=picture_url, picture_alt=picture_alt, audio_url=audio_url
     )
     app.register_error_handler(HTTPException, _error_page)
 

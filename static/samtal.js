@@ -58,3 +58,11 @@
     }
   });
 })();
+
+// A print button where the page offers one (no inline handlers: the CSP forbids them).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+});

@@ -85,6 +85,8 @@ class Step:
     max: int | None = None
     when: Condition | None = None
     end_text: str | None = None
+    # Recorded read-aloud per language: language code -> audio file beside the flow (audio/).
+    audio: dict[str, Path] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def asks(self) -> bool:
@@ -254,6 +256,30 @@ def _condition(raw: Any, path: Path, step_id: str) -> Condition:
     return Condition(step=raw["step"], in_=values.get("in"), not_in=values.get("not_in"))
 
 
+AUDIO_SUFFIXES = {
+    ".mp3": "audio/mpeg",
+    ".ogg": "audio/ogg",
+    ".wav": "audio/wav",
+    ".m4a": "audio/mp4",
+}
+
+
+def _audio(raw: Any, path: Path, step_id: str) -> dict[str, Path]:
+    if not isinstance(raw, dict):
+        raise FlowError(path, 'audio ska vara { sv = "fil.mp3", ar = "fil.mp3" }', step_id)
+    files = {}
+    for language, name in raw.items():
+        file = path.parent / "audio" / str(name)
+        if file.suffix not in AUDIO_SUFFIXES or not re.match(r"^[a-z]{2,3}$", language):
+            raise FlowError(
+                path, f"ljudfilen {name!r} ({language}) har fel sort eller språkkod", step_id
+            )
+        if not file.is_file():
+            raise FlowError(path, f"ljudfilen audio/{name} finns inte", step_id)
+        files[language] = file
+    return files
+
+
 def _step(raw: Any, section: str, area: str | None, path: Path) -> Step:
     if not isinstance(raw, dict):
         raise FlowError(path, f"ett steg i {section} är inte en tabell")
@@ -277,7 +303,18 @@ def _step(raw: Any, section: str, area: str | None, path: Path) -> Step:
         raise FlowError(path, "två svarsalternativ har samma value", step_id)
     if any(o.ends_conversation for o in options) and not raw.get("end_text"):
         raise FlowError(path, "ett svar som avslutar samtalet behöver end_text", step_id)
-    known = {"id", "kind", "text", "picture", "options", "multiple", "max", "when", "end_text"}
+    known = {
+        "id",
+        "kind",
+        "text",
+        "picture",
+        "options",
+        "multiple",
+        "max",
+        "when",
+        "end_text",
+        "audio",
+    }
     if set(raw) - known:
         raise FlowError(path, f"okända nycklar: {sorted(set(raw) - known)}", step_id)
     maximum = raw.get("max")
@@ -295,6 +332,7 @@ def _step(raw: Any, section: str, area: str | None, path: Path) -> Step:
         max=maximum,
         when=_condition(raw["when"], path, step_id) if "when" in raw else None,
         end_text=raw.get("end_text"),
+        audio=_audio(raw.get("audio", {}), path, step_id),
     )
 
 
@@ -496,7 +534,7 @@ def load_library(
                         flow.source,
                         f"texten {text!r} saknas i översättningsmallen "
                         f"{translation_template.name}; "
-                        "kör 'flask --app app translate update'",
+                        "kör '.venv/bin/python -m samtal.translations update'",
                         step_id,
                     )
     return FlowLibrary(frameworks=frameworks, flows=flows)

@@ -1,0 +1,106 @@
+"""Browser fixtures: the app served by a real WSGI server thread, driven by Debian's Chromium."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from samtal import answers as recording
+from samtal import library, links
+from samtal.db import get_session
+from tests.conftest import make_app
+
+CHROMIUM = os.environ.get("SAMTAL_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+TABLET = {"viewport": {"width": 820, "height": 1180}, "has_touch": True, "is_mobile": True}
+PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True}
+# Chromium logs every non-2xx response as a console error. 422 is how the app answers a refused
+# answer (the step comes back with a kind message, which htmx swaps in), so it is expected.
+EXPECTED_CONSOLE = re.compile(r"^Failed to load resource: the server responded with a status of 422")
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole run."""
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/setup.sh")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_app(tmp_path):
+    """The app with its own SQLite file, served over real HTTP on a free loopback port."""
+    app = make_app(f"sqlite:///{tmp_path / 'samtal.db'}")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request in the output
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    yield app
+    server.shutdown()
+    app.extensions["samtal.engine"].dispose()
+
+
+@pytest.fixture
+def start_tablet(live_app):
+    """Start a conversation in live_app: start_tablet(flow_id, age) → (conversation id, full URL)."""
+
+    def _start(flow_id: str = "barn-4-6", age: int | None = None, language: str = "sv"):
+        with live_app.test_request_context():
+            flow = library.flows().get(flow_id)
+            assert flow is not None, flow_id
+            conversation = recording.start_conversation(
+                session=get_session(),
+                flow=flow,
+                name="Testbarn",
+                age=age if age is not None else flow.ages[0],
+                language=language,
+            )
+            conversation_id = conversation.id or 0
+            token = links.tablet_token(conversation_id, conversation.link_nonce)
+        return conversation_id, f"{live_app.config['BASE_URL']}/samtal/{token}/"
+
+    return _start
+
+
+@pytest.fixture
+def tablet(browser) -> Iterator:
+    """A fresh tablet-sized page with touch; fails the test on any console error."""
+    context = browser.new_context(**TABLET, locale="sv-SE")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda message: errors.append(message.text)
+        if message.type == "error" and not EXPECTED_CONSOLE.match(message.text)
+        else None,
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"console errors: {errors}"
+
+
+def screenshot(page, name: str) -> None:
+    """Save a full-page screenshot to test-artifacts/ for people to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

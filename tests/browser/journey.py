@@ -1,0 +1,159 @@
+"""Driving a conversation on the tablet the way a child does: one tap at a time.
+
+The helpers find things by role and label. The form's kind class (answer-rating, answer-choice,
+…) is read only to decide WHAT to do on a step; doing it goes through role locators.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from playwright.sync_api import Locator, Page, expect
+
+AREAS = [
+    "Omsorg",
+    "Trygghet",
+    "Må bra",
+    "Fritid",
+    "Tillhörighet",
+    "Ansvarstagande",
+    "Respekteras",
+    "Utvecklas",
+]
+FACES3 = ["Inte så bra", "Sådär", "Bra"]
+FACES5 = ["Inte alls bra", "Inte så bra", "Sådär", "Ganska bra", "Mycket bra"]
+SKIPS = ["Vet inte", "Vill inte svara"]
+
+
+def question(page: Page) -> Locator:
+    """The guide's question: the one level-1 heading of the child's screen."""
+    return page.get_by_role("heading", level=1)
+
+
+def compass(page: Page) -> Locator:
+    """The compass: the eight areas as progress."""
+    return page.get_by_role("navigation", name="Områden i samtalet")
+
+
+def compass_item(page: Page, label: str) -> Locator:
+    """One area on the compass."""
+    return compass(page).get_by_role("listitem").filter(has_text=label)
+
+
+def current_area(page: Page) -> Locator:
+    """The compass item marked as the area being talked about now."""
+    return compass(page).locator('[aria-current="step"]')
+
+
+def conversation(page: Page) -> Locator:
+    """The conversation region (everything htmx swaps), without the adult's link."""
+    return page.get_by_role("main")
+
+
+def kind(page: Page) -> str:
+    """The kind of the step on screen ("rating", "choice", …), or "" when nothing is asked."""
+    form = page.locator("form.answer")
+    if form.count() == 0:
+        return ""
+    classes = (form.get_attribute("class") or "").split()
+    return next((c.removeprefix("answer-") for c in classes if c.startswith("answer-")), "")
+
+
+def expect_question_focused(page: Page) -> None:
+    """The new question heading has focus (screen readers start reading there)."""
+    expect(page.locator("#fraga")).to_be_focused()
+    assert page.evaluate("document.activeElement.id") == "fraga"
+
+
+def swap(page: Page, action: Callable[[], object]) -> None:
+    """Do a tap that sends an answer, wait for htmx to swap in the next screen, check focus."""
+    old = page.locator("#samtal").element_handle()
+    action()
+    old.wait_for_element_state("hidden")  # outerHTML swap: the old block is detached
+    expect_question_focused(page)
+
+
+def button(page: Page, name: str) -> Locator:
+    """An answer button by its exact text."""
+    return conversation(page).get_by_role("button", name=name, exact=True)
+
+
+def tap(page: Page, name: str) -> None:
+    """Tap an answer button (single tap sends it) and wait for the next screen."""
+    swap(page, button(page, name).tap)
+
+
+def tiles(page: Page) -> Locator:
+    """The checkbox tiles: each whole picture card is the label of its checkbox."""
+    return conversation(page).locator("label").filter(has=page.get_by_role("checkbox"))
+
+
+def tile(page: Page, name: str) -> Locator:
+    """One checkbox tile by its text."""
+    return tiles(page).filter(has=page.get_by_role("checkbox", name=name, exact=True))
+
+
+def pick(page: Page, *names: str) -> None:
+    """Tap checkbox tiles so exactly these are chosen (taps only those that need to change)."""
+    cards = tiles(page)
+    for index in range(cards.count()):
+        card = cards.nth(index)
+        if card.get_by_role("checkbox").is_checked() != (card.inner_text().strip() in names):
+            card.tap()
+    for name in names:
+        expect(conversation(page).get_by_role("checkbox", name=name, exact=True)).to_be_checked()
+
+
+def pick_and_done(page: Page, *names: str) -> None:
+    """Choose pictures, then tap Klar."""
+    pick(page, *names)
+    tap(page, "Klar")
+
+
+def write_words(page: Page, text: str) -> None:
+    """Write own words in the words step and save them."""
+    page.get_by_label("Dina egna ord").fill(text)
+    tap(page, "Spara")
+
+
+def answer_current_step(page: Page, words: str = "Det är bra.") -> str:
+    """Answer whatever step is on screen in a plain way; returns the kind that was answered."""
+    step = kind(page)
+    if step == "assent":
+        tap(page, "Ja")
+    elif step == "message":
+        tap(page, "Fortsätt")
+    elif step == "rating":
+        faces = [n for n in FACES5 + FACES3 if button(page, n).count()]
+        tap(page, faces[-1])
+    elif step in ("choice", "priorities", "sharing"):
+        if tiles(page).count():
+            pick_and_done(page, tiles(page).first.inner_text().strip())
+        else:
+            option = conversation(page).locator("form").get_by_role("button").first
+            swap(page, option.tap)
+    elif step == "words":
+        write_words(page, words)
+    elif step == "choose_area":
+        swap(page, conversation(page).locator("form").get_by_role("button").first.tap)
+    elif step == "review":
+        tap(page, "Ja, det stämmer")
+    else:
+        raise AssertionError(f"nothing to answer on this screen: {question(page).inner_text()}")
+    return step
+
+
+def answer_until(page: Page, wanted: str, limit: int = 60) -> None:
+    """Answer step after step until a step of the wanted kind is on screen."""
+    for _ in range(limit):
+        if kind(page) == wanted:
+            return
+        answer_current_step(page)
+    raise AssertionError(f"never reached a {wanted} step")
+
+
+def area_heading_text(page: Page) -> str:
+    """The current compass area's label, as text."""
+    text = current_area(page).inner_text()
+    return next(a for a in AREAS if re.search(rf"\b{re.escape(a)}\b", text))

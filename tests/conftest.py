@@ -1,0 +1,105 @@
+"""Fixtures: app → client, on a fresh SQLite file per test; PostgreSQL when the server is there."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from samtal import create_app
+from samtal import answers as recording
+from samtal import library, links
+from samtal.db import get_session
+from samtal.models import Conversation
+
+TEST_FLOWS = Path(__file__).parent / "flows"
+POSTGRES_URL = os.environ.get("SAMTAL_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_SERVICES = os.environ.get("SAMTAL_REQUIRE_SERVICES") == "1"
+
+
+def make_app(database_url: str, **config) -> Flask:
+    """An app for tests: the real flows plus the tiny test flows in tests/flows."""
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": database_url,
+            "EXTRA_FLOW_DIRS": [str(TEST_FLOWS)],
+            "CHECK_TRANSLATION_TEMPLATE": False,
+            "BASE_URL": "http://localhost",
+            **config,
+        }
+    )
+
+
+def postgres_schema_url() -> str:
+    """A URL to a fresh schema on the local PostgreSQL server, or skip (fail in CI) without it."""
+    import psycopg
+
+    plain = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    try:
+        with psycopg.connect(plain, connect_timeout=3, autocommit=True) as connection:
+            connection.execute(f'CREATE SCHEMA "{schema}"')
+    except psycopg.OperationalError as error:
+        message = f"PostgreSQL is not reachable at {plain} ({error}); PostgreSQL tests skipped"
+        if REQUIRE_SERVICES:
+            pytest.fail(message)
+        pytest.skip(message)
+    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_database_url(request, tmp_path) -> str:
+    """Each database the product runs on: SQLite (embedded default) and PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'samtal.db'}"
+    return postgres_schema_url()
+
+
+@pytest.fixture
+def app(tmp_path) -> Iterator[Flask]:
+    """The app on a fresh SQLite file."""
+    app = make_app(f"sqlite:///{tmp_path / 'samtal.db'}")
+    yield app
+    app.extensions["samtal.engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def start(app: Flask):
+    """Start a conversation: start(flow_id=…, age=…, language=…) → (conversation, tablet path)."""
+
+    def _start(flow_id: str = "test-fast", age: int | None = None, language: str = "sv"):
+        with app.test_request_context():
+            flow = library.flows().get(flow_id)
+            assert flow is not None, flow_id
+            conversation = recording.start_conversation(
+                session=get_session(),
+                flow=flow,
+                name="Testbarn",
+                age=age if age is not None else flow.ages[0],
+                language=language,
+            )
+            token = links.tablet_token(conversation.id or 0, conversation.link_nonce)
+        return conversation, f"/samtal/{token}/"
+
+    return _start
+
+
+def reload_conversation(app: Flask, conversation_id: int) -> Conversation:
+    """The conversation as stored now."""
+    with app.app_context():
+        found = get_session().get(Conversation, conversation_id)
+        assert found is not None
+        return found
