@@ -20,6 +20,7 @@ DEFAULTS: dict[str, Any] = {
     "EXTRA_FLOW_DIRS": [],
     "LANGUAGES": ["sv", "en", "ar", "fa", "so", "ti", "uk", "fi"],
     "BABEL_DEFAULT_LOCALE": "sv",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
     "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "i18n"),
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

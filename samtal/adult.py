@@ -99,9 +99,13 @@ def change_flow(
 ) -> bool:
     """Switch to another age band's flow while only the opening has been answered; True if so."""
     opening = {step.id for step in old_flow.intro}
+    if conversation.status not in RUNNING or flow.framework.id != old_flow.framework.id:
+        return False
     if set(recording.stored_answers(session, conversation.id or 0)) - opening:
         return False
     conversation.flow_id, conversation.flow_version = flow.id, flow.version
+    conversation.framework_id = flow.framework.id
+    conversation.updated_at = utcnow()
     recording.log_event(session, conversation, "flow_changed", detail=f"{flow.id} v{flow.version}")
     session.add(conversation)
     session.commit()

@@ -65,6 +65,7 @@ def panel():
     """The confirmation question, or the panel itself once the adult has confirmed."""
     if not _unlocked():
         return render_template("adult/confirm.html")
+    _touch()
     session_ = get_session()
     step = _current_step()
     other_flows = [
@@ -164,7 +165,7 @@ def concern():
     return redirect(url_for("adult.panel", _anchor="oro"), code=303)
 
 
-@bp.post("/oro/<int:concern_id>/anmald")
+@bp.post("/oro/<int(max=2147483647):concern_id>/anmald")  # an id the database can hold
 def report_made(concern_id: int):
     """Record that the orosanmälan has been made."""
     if adult.confirm_report(
@@ -190,7 +191,11 @@ def language():
 def age_band():
     """Switch the conversation to another age band's flow before the areas begin."""
     flow = library.flows().get(request.form.get("flow_id", ""))
-    if flow is None or flow.audience != g.flow.audience:
+    if (
+        flow is None
+        or flow.audience != g.flow.audience
+        or flow.framework.id != g.flow.framework.id
+    ):
         flash(_("Välj en av åldersgrupperna i listan."))
     elif adult.change_flow(
         session=get_session(), conversation=g.conversation, old_flow=g.flow, flow=flow

@@ -155,7 +155,7 @@ def is_editable(flow: Flow, step: Step, answers: Answers) -> bool:
 
 def answer_labels(flow: Flow, step: Step, given: Given) -> list[Option]:
     """The answer as options to show (text and picture), whatever kind of step it was."""
-    if given.status in SKIP_VALUES:
+    if given.status in SKIP_VALUES and step.kind != "choose_area":
         return [flow.always[given.status]]
     if step.kind in ("priorities", "sharing", "choose_area"):
         chosen = given.values()

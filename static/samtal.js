@@ -27,13 +27,14 @@
     var lang = document.documentElement.lang || "sv";
     var voice = voiceFor(lang);
     root.querySelectorAll("[data-read-aloud]").forEach(function (button) {
-      if (!voice) { button.hidden = true; return; }
+      // A recorded voice plays anywhere; the synthetic one only where the language has a voice.
+      if (!voice && !button.hasAttribute("data-audio")) { button.hidden = true; return; }
       button.hidden = false;
       if (button.dataset.ready) { return; }
       button.dataset.ready = "1";
       button.addEventListener("click", function () {
         var audio = button.getAttribute("data-audio");
-        window.speechSynthesis.cancel();
+        if ("speechSynthesis" in window) { window.speechSynthesis.cancel(); }
         if (audio) { new Audio(audio).play(); return; }
         var utterance = new SpeechSynthesisUtterance(button.getAttribute("data-read-aloud"));
         utterance.lang = lang; utterance.voice = voice; utterance.rate = 0.9;

@@ -11,9 +11,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from samtal import create_app
 from samtal import answers as recording
-from samtal import library, links
+from samtal import create_app, library, links
 from samtal.db import get_session
 from samtal.models import Conversation
 
@@ -37,29 +36,42 @@ def make_app(database_url: str, **config) -> Flask:
     )
 
 
-def postgres_schema_url() -> str:
-    """A URL to a fresh schema on the local PostgreSQL server, or skip (fail in CI) without it."""
+PLAIN_POSTGRES_URL = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+
+
+def postgres_schema() -> str:
+    """A fresh schema on the local PostgreSQL server, or skip (fail in CI) without the server."""
     import psycopg
 
-    plain = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     try:
-        with psycopg.connect(plain, connect_timeout=3, autocommit=True) as connection:
+        with psycopg.connect(PLAIN_POSTGRES_URL, connect_timeout=3, autocommit=True) as connection:
             connection.execute(f'CREATE SCHEMA "{schema}"')
     except psycopg.OperationalError as error:
-        message = f"PostgreSQL is not reachable at {plain} ({error}); PostgreSQL tests skipped"
+        message = f"PostgreSQL is not reachable at {PLAIN_POSTGRES_URL} ({error}); tests skipped"
         if REQUIRE_SERVICES:
             pytest.fail(message)
         pytest.skip(message)
-    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    return schema
+
+
+def drop_postgres_schema(schema: str) -> None:
+    """Remove a test schema and everything in it."""
+    import psycopg
+
+    with psycopg.connect(PLAIN_POSTGRES_URL, connect_timeout=3, autocommit=True) as connection:
+        connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_database_url(request, tmp_path) -> str:
+def any_database_url(request, tmp_path) -> Iterator[str]:
     """Each database the product runs on: SQLite (embedded default) and PostgreSQL."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'samtal.db'}"
-    return postgres_schema_url()
+        yield f"sqlite:///{tmp_path / 'samtal.db'}"
+        return
+    schema = postgres_schema()
+    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    drop_postgres_schema(schema)
 
 
 @pytest.fixture

@@ -156,6 +156,18 @@ def test_answers_of_one_conversation_stay_there(fast):
     assert store((other, flow, session), "hej", {"value": ["ja"]}, key="x")
 
 
+def test_control_characters_in_words_are_dropped(fast):
+    """Stray control characters (even NUL, which PostgreSQL refuses) never stop an answer."""
+    conversation, _flow, session = fast
+    store(fast, "hej", {"value": ["ja"]})
+    for step_id, value in [("mat.hur", "2"), ("mat.battre", ["lunch"]), ("lek.hur", "2"),
+                           ("vanner.hur", "2")]:
+        store(fast, step_id, {"value": value if isinstance(value, list) else [value]})
+    assert store(fast, "vanner.ord", {"words": ["Hej\x00 d\x07å!\tSlut"]})
+    words = recording.stored_answers(session, conversation.id)["vanner.ord"].words
+    assert words == "Hej då!\tSlut"
+
+
 @pytest.fixture
 def test_flow(app):
     """test-fast on the plain SQLite app, inside an app context."""

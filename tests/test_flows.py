@@ -42,7 +42,13 @@ def replace(old: str, new: str):
 
 def remove_block(header: str, first_line: str):
     """An edit that removes one [[…]] block, found by its header and its first line."""
-    return replace(f"{header}\n{first_line}\n", "[[ignored_block]]\n")
+
+    def edit(text: str) -> str:
+        start = text.index(f"{header}\n{first_line}\n")
+        end = text.find("\n[", start + len(header))
+        return text[:start] + (text[end + 1 :] if end != -1 else "")
+
+    return edit
 
 
 CHOOSE_STEP = '[[intro]]\nid = "valj"\nkind = "choose_area"\ntext = "Vad vill du prata om?"\n\n'
@@ -245,7 +251,7 @@ def test_every_area_of_every_flow_asks_how_it_is_and_leaves_room_for_words():
 def test_extractor_yields_texts_with_step_id_as_comment():
     """Translators see every flow text with the step it belongs to."""
     with (TEST_FLOWS / "test-fast.toml").open("rb") as handle:
-        found = [(text, comments) for _line, _f, text, comments in extract_texts(handle, [], [], {})]
+        found = [(text, notes) for _line, _f, text, notes in extract_texts(handle, [], [], {})]
     assert ("Vad kan bli bättre?", ["mat.battre"]) in found
     assert ("Frukost", ["mat.battre"]) in found
     assert ("Okej. Hej då!", ["hej"]) in found

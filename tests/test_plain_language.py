@@ -83,7 +83,7 @@ def test_whole_flow_is_plain(flow):
 def test_every_step_is_plain(flow):
     """Each question with its answers reads under the band's LIX limit."""
     scores = sorted(
-        ((lix(as_sentences(texts)), step_id, texts) for step_id, texts in texts_by_step(flow).items()),
+        ((lix(as_sentences(texts)), step, texts) for step, texts in texts_by_step(flow).items()),
         reverse=True,
     )
     assert len(scores) == len(list(flow.all_steps()))

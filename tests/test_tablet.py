@@ -239,7 +239,8 @@ def test_double_tap_stores_one_answer(app, client, start):
     conversation, path = start()
     token = form_token(page_of(client, path))
     for _ in range(2):
-        assert client.post(f"{path}svar", data={"form_token": token, "value": "ja"}).status_code == 303
+        response = client.post(f"{path}svar", data={"form_token": token, "value": "ja"})
+        assert response.status_code == 303
     assert [row.step_id for row in rows(app, conversation.id)] == ["hej"]
 
 
@@ -270,9 +271,17 @@ def test_change_link_for_unanswered_step_goes_to_the_current_one(client, start):
 def test_every_response_has_a_strict_content_security_policy(client, start):
     """No page allows inline scripts or anything from another host."""
     _conversation, path = start()
-    for url in (path, f"{path}vuxen/", "/om-bilderna", "/bild/guide.svg", "/finns-inte",
-                "/samtal/trasig/"):
-        policy = client.get(url).headers["Content-Security-Policy"]
+    responses = [
+        client.get(url)
+        for url in (path, f"{path}vuxen/", "/", "/om-bilderna", "/bild/guide.svg",
+                    "/finns-inte", "/samtal/trasig/")
+    ]
+    responses += [answer(client, path, value="kanske"), answer(client, path, value="ja"),
+                  client.post(f"{path}svar", data={"value": "x" * 70000})]
+    assert {r.status_code for r in responses} >= {200, 303, 404, 413, 422}
+    for response in responses:
+        url = response.request.path
+        policy = response.headers["Content-Security-Policy"]
         assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
         for directive in policy.split(";"):
             name, *sources = directive.split()

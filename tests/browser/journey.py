@@ -51,6 +51,11 @@ def conversation(page: Page) -> Locator:
     return page.get_by_role("main")
 
 
+def answer_buttons(page: Page) -> Locator:
+    """Every button in the conversation that answers something (all but "Läs upp")."""
+    return conversation(page).get_by_role("button").filter(has_not_text="Läs upp")
+
+
 def kind(page: Page) -> str:
     """The kind of the step on screen ("rating", "choice", …), or "" when nothing is asked."""
     form = page.locator("form.answer")
