@@ -26,7 +26,14 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "samtal",
     "MAX_CONTENT_LENGTH": 64 * 1024,
-    "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript", "image/svg+xml"],
+    "COMPRESS_MIN_SIZE": 128,
+    "COMPRESS_MIMETYPES": [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "image/svg+xml",
+    ],
 }
 
 

@@ -191,11 +191,7 @@ def language():
 def age_band():
     """Switch the conversation to another age band's flow before the areas begin."""
     flow = library.flows().get(request.form.get("flow_id", ""))
-    if (
-        flow is None
-        or flow.audience != g.flow.audience
-        or flow.framework.id != g.flow.framework.id
-    ):
+    if flow is None or flow.audience != g.flow.audience or flow.framework.id != g.flow.framework.id:
         flash(_("Välj en av åldersgrupperna i listan."))
     elif adult.change_flow(
         session=get_session(), conversation=g.conversation, old_flow=g.flow, flow=flow

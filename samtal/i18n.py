@@ -76,5 +76,6 @@ def both(source: str) -> Markup:
     if current_locale() == "sv" or translated == source:
         return Markup("{}").format(translated)
     return Markup(
-        '<span class="own-language">{}</span> <span class="swedish-beside" lang="sv" dir="ltr">{}</span>'
+        '<span class="own-language">{}</span> '
+        '<span class="swedish-beside" lang="sv" dir="ltr">{}</span>'
     ).format(translated, source)

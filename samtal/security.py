@@ -36,21 +36,30 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "no-referrer")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if (
             request.args.get("v")
             and response.status_code == 200
             and request.endpoint in VERSIONED_ENDPOINTS
         ):
             # Versioned URLs (?v=<content hash>) never change content: cache them for a year.
+            # They are files, not pages: the short policy keeps every picture's headers small.
             headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
-        elif "Cache-Control" not in headers:
+            headers.setdefault("Content-Security-Policy", "default-src 'none'")
+            return response
+        if "Cache-Control" not in headers:
             # Pages hold a child's answers: never keep them in a shared or back-forward cache.
             headers["Cache-Control"] = "no-store"
+        if response.status_code in (301, 302, 303, 307, 308):
+            response.set_data(b"")  # the Location header says it all
+            return response
+        if request.headers.get("HX-Request") == "true":
+            # A fragment swapped into a page already governed by that page's policy.
+            return response
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
 
 

@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from samtal import library
@@ -43,6 +44,16 @@ def picture_url(picture_id: str) -> str:
     """A picture's URL with its content hash."""
     picture = library.pictures()[picture_id]
     return url_for("web.picture", picture_id=picture_id, v=picture.version)
+
+
+def inline_picture(picture_id: str, size: int = 64) -> Markup:
+    """A decorative picture drawn inline: a step's own answer pictures come with the step,
+    compressed together with it, instead of one request each."""
+    svg = library.pictures()[picture_id].svg.decode("utf-8")
+    attributes = (
+        f'aria-hidden="true" focusable="false" width="{size}" height="{size}" class="picture"'
+    )
+    return Markup(svg.replace("<svg ", f"<svg {attributes} ", 1))
 
 
 def picture_alt(picture_id: str) -> str:
@@ -103,7 +114,11 @@ def init_app(app: Flask) -> None:
     """Register the pages, the template helpers and the Swedish error pages."""
     app.register_blueprint(bp)
     app.jinja_env.globals.update(
-        static_url=static_url, picture_url=picture_url, picture_alt=picture_alt, audio_url=audio_url
+        static_url=static_url,
+        picture_url=picture_url,
+        picture_alt=picture_alt,
+        audio_url=audio_url,
+        inline_picture=inline_picture,
     )
     app.register_error_handler(HTTPException, _error_page)
 

@@ -17,7 +17,9 @@ from samtal.db import get_session
 from samtal.models import Conversation
 
 TEST_FLOWS = Path(__file__).parent / "flows"
-POSTGRES_URL = os.environ.get("SAMTAL_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "SAMTAL_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 REQUIRE_SERVICES = os.environ.get("SAMTAL_REQUIRE_SERVICES") == "1"
 
 

@@ -264,9 +264,15 @@ def test_adult_words_are_kept_with_history(app, client, start):
     act(client, panel, "ord", words="Först.")
     act(client, panel, "ord", words="Sedan.")
     with app.app_context():
-        written = get_session().exec(
-            select(Answer).where(Answer.conversation_id == conversation.id, Answer.part == "words")
-        ).all()
+        written = (
+            get_session()
+            .exec(
+                select(Answer).where(
+                    Answer.conversation_id == conversation.id, Answer.part == "words"
+                )
+            )
+            .all()
+        )
     assert [(r.words, r.replaced_at is None) for r in written] == [
         ("Först.", False),
         ("Sedan.", True),

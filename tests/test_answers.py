@@ -41,7 +41,11 @@ def store(fast, step_id: str, form: dict[str, list[str]], key: str | None = None
     answers = recording.stored_answers(session, conversation.id)
     parsed = recording.read_answer(flow, step, form, answers)
     return recording.store_answer(
-        session=session, conversation=conversation, flow=flow, step=step, parsed=parsed,
+        session=session,
+        conversation=conversation,
+        flow=flow,
+        step=step,
+        parsed=parsed,
         request_key=key,
     )
 
@@ -160,8 +164,12 @@ def test_control_characters_in_words_are_dropped(fast):
     """Stray control characters (even NUL, which PostgreSQL refuses) never stop an answer."""
     conversation, _flow, session = fast
     store(fast, "hej", {"value": ["ja"]})
-    for step_id, value in [("mat.hur", "2"), ("mat.battre", ["lunch"]), ("lek.hur", "2"),
-                           ("vanner.hur", "2")]:
+    for step_id, value in [
+        ("mat.hur", "2"),
+        ("mat.battre", ["lunch"]),
+        ("lek.hur", "2"),
+        ("vanner.hur", "2"),
+    ]:
         store(fast, step_id, {"value": value if isinstance(value, list) else [value]})
     assert store(fast, "vanner.ord", {"words": ["Hej\x00 d\x07å!\tSlut"]})
     words = recording.stored_answers(session, conversation.id)["vanner.ord"].words

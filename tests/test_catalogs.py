@@ -30,7 +30,11 @@ def placeholders(text: str) -> set[str]:
 @pytest.fixture(scope="module")
 def template_ids() -> set[str]:
     """Every message id in the translation template."""
-    return {str(m.id if isinstance(m.id, str) else m.id[0]) for m in read_catalog(I18N / "messages.pot") if m.id}
+    return {
+        str(m.id if isinstance(m.id, str) else m.id[0])
+        for m in read_catalog(I18N / "messages.pot")
+        if m.id
+    }
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
@@ -55,12 +59,14 @@ def test_catalog_has_no_fuzzy_or_stale_entries(language: str, template_ids: set[
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert not fuzzy, f"{language}: fuzzy entries {fuzzy[:5]}"
     ids = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
-    assert not ids - template_ids, f"{language}: entries not in the template {sorted(ids - template_ids)[:5]}"
+    assert not ids - template_ids, (
+        f"{language}: entries not in the template {sorted(ids - template_ids)[:5]}"
+    )
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_placeholders_match_the_source(language: str):
-    """A translated message keeps every %(name)s of its source, so nothing breaks or goes missing."""
+    """A translated message keeps every %(name)s of its source, so nothing goes missing."""
     catalog = read_catalog(I18N / language / "LC_MESSAGES" / "messages.po")
     wrong = []
     for message in catalog:
@@ -71,7 +77,7 @@ def test_placeholders_match_the_source(language: str):
             for form in message.string:
                 if placeholders(form) - expected:
                     wrong.append(message.id[0])
-            if not placeholders(message.string[-1]) == expected:
+            if placeholders(message.string[-1]) != expected:
                 wrong.append(message.id[0])
         elif placeholders(message.string) != placeholders(message.id):
             wrong.append(message.id)

@@ -92,7 +92,7 @@ BROKEN = {
     ),
     "toml syntax error": (lambda text: text + "\nid = = trasig\n", None, "TOML"),
     "choose_area in a fixed flow": (
-        replace("[[areas.mat]]\nid = \"mat.hur\"", CHOOSE_STEP + '[[areas.mat]]\nid = "mat.hur"'),
+        replace('[[areas.mat]]\nid = "mat.hur"', CHOOSE_STEP + '[[areas.mat]]\nid = "mat.hur"'),
         None,
         "choose_area",
     ),
@@ -277,9 +277,22 @@ def test_committed_translation_template_is_up_to_date(tmp_path):
     pybabel = Path(sys.executable).parent / "pybabel"
     out = tmp_path / "messages.pot"
     subprocess.run(
-        [str(pybabel), "extract", "-F", "babel.cfg", "-k", "_l", "--no-location",
-         "--omit-header", "-o", str(out), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            str(pybabel),
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "--no-location",
+            "--omit-header",
+            "-o",
+            str(out),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     missing = _ids(out) - _ids(ROOT / "i18n" / "messages.pot")
     assert not missing, f"run 'flask --app app translate update'; missing: {sorted(missing)[:10]}"

@@ -14,16 +14,28 @@ from samtal.illustrations import PictureError, load_pictures
 PICTURES = load_pictures()
 FLOWS = sorted(load_library([FLOWS_DIR]).flows.values(), key=lambda f: f.id)
 ENGLISH = re.compile(r"\b(the|with|and|of|is|smiling|face|woman|man|girl|boy)\b", re.IGNORECASE)
-UNSAFE = re.compile(rb"<script|<style|style=|\bon[a-z]+\s*=|javascript:|<foreignobject",
-                    re.IGNORECASE)
+UNSAFE = re.compile(
+    rb"<script|<style|style=|\bon[a-z]+\s*=|javascript:|<foreignobject", re.IGNORECASE
+)
 
 
 def test_registry_has_the_core_pictures():
     """The guide, the faces, the answers and the eight areas are all there."""
     needed = {"guide", "answer.ja", "answer.nej", "answer.vet_inte", "answer.vill_inte_svara"}
     needed |= {f"face.{n}of3" for n in range(1, 4)} | {f"face.{n}of5" for n in range(1, 6)}
-    needed |= {f"area.{a}" for a in ("omsorg", "trygghet", "ma_bra", "fritid", "tillhorighet",
-                                      "ansvarstagande", "respekteras", "utvecklas")}
+    needed |= {
+        f"area.{a}"
+        for a in (
+            "omsorg",
+            "trygghet",
+            "ma_bra",
+            "fritid",
+            "tillhorighet",
+            "ansvarstagande",
+            "respekteras",
+            "utvecklas",
+        )
+    }
     assert needed <= set(PICTURES)
 
 
@@ -74,8 +86,11 @@ def write_registry(directory: Path, text: str) -> Path:
         ('[[picture]]\nid = "x"\nalt = "En x"\n', "openmoji eller drawn"),
         ('[[picture]]\nid = "x"\nalt = "En x"\ndrawn = "finns-inte.svg"\n', "saknas"),
         ('[[picture]]\nid = "x"\nalt = "En x"\nopenmoji = "FFFFFFF"\n', "saknas"),
-        ('[[picture]]\nid = "x"\nalt = "A"\ndrawn = "guide.svg"\n'
-         '[[picture]]\nid = "x"\nalt = "B"\ndrawn = "guide.svg"\n', "två gånger"),
+        (
+            '[[picture]]\nid = "x"\nalt = "A"\ndrawn = "guide.svg"\n'
+            '[[picture]]\nid = "x"\nalt = "B"\ndrawn = "guide.svg"\n',
+            "två gånger",
+        ),
         ("[[picture]\n", "test.toml"),
     ],
     ids=["no alt", "no source", "missing drawn file", "unknown openmoji", "twice", "bad toml"],

@@ -61,7 +61,9 @@ def test_invitation_for_arabic_renders_right_to_left(client, invite):
     assert '<html lang="ar" dir="rtl">' in html
 
 
-@pytest.mark.parametrize("mangle", [lambda t: t[:-3] + "abc", lambda t: "x" + t, lambda t: "nonsense"])
+@pytest.mark.parametrize(
+    "mangle", [lambda t: t[:-3] + "abc", lambda t: "x" + t, lambda t: "nonsense"]
+)
 def test_tampered_invitation_is_refused_kindly(client, invite, mangle):
     """A changed link gets a kind page that says whom to contact and shows nothing of the child."""
     issued, _path = invite()
@@ -90,8 +92,10 @@ def test_invitation_signed_with_another_key_is_refused(app, client, invite):
     assert client.get(f"/v/{forged}/").status_code == 404
 
 
-def test_invitation_never_opens_another_childs_or_the_childs_own_answers(app, client, invite, start):
-    """The guardian's link is bound to the guardian's questionnaire, never the child's conversation."""
+def test_invitation_never_opens_another_childs_or_the_childs_own_answers(
+    app, client, invite, start
+):
+    """The guardian's link opens the guardian's questionnaire, never the child's conversation."""
     child_conversation, _child_path = start("barn-7-9", age=8)
     issued, path = invite(child_id=child_conversation.child_id)
     assert issued.conversation.id != child_conversation.id
@@ -166,7 +170,9 @@ def test_submitted_questionnaire_cannot_be_changed_from_an_old_tab(app, client, 
         db = get_session()
         assert db.get(Conversation, issued.conversation.id).status == "completed"
         before = recording.stored_answers(db, issued.conversation.id)
-    response = client.post(path + "svar", data={"form_token": form_token(old_tab)}, follow_redirects=True)
+    response = client.post(
+        path + "svar", data={"form_token": form_token(old_tab)}, follow_redirects=True
+    )
     assert "redan skickade" in response.get_data(as_text=True)
     with app.app_context():
         assert recording.stored_answers(get_session(), issued.conversation.id) == before
@@ -207,7 +213,9 @@ def test_unknown_language_falls_back_to_swedish_with_a_notice(client, invite):
     """Choosing a language that does not exist shows Swedish and says so."""
     _issued, path = invite("ar")
     page = client.get(path).get_data(as_text=True)
-    response = client.post(path + "sprak", data={"csrf_token": csrf(page), "language": "xx"}, follow_redirects=True)
+    response = client.post(
+        path + "sprak", data={"csrf_token": csrf(page), "language": "xx"}, follow_redirects=True
+    )
     html = response.get_data(as_text=True)
     assert '<html lang="sv" dir="ltr">' in html
     assert "Det språket finns inte" in html

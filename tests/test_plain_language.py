@@ -96,9 +96,7 @@ def test_every_step_is_plain(flow):
 @pytest.mark.parametrize("flow", CHILD_FLOWS, ids=lambda f: f.id)
 def test_no_stigmatising_words_for_children(flow):
     """No child sees clinical or judging words like problem, risk or oro."""
-    found = [
-        (step_id, text) for step_id, text in texts_used(flow) if STIGMATISING.search(text)
-    ]
+    found = [(step_id, text) for step_id, text in texts_used(flow) if STIGMATISING.search(text)]
     assert not found, f"{flow.id}: {found}"
 
 

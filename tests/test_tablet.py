@@ -254,8 +254,11 @@ def test_changing_an_earlier_answer_keeps_history(app, client, start):
     html = page_of(client, change)
     assert "Du ändrar ett svar" in html and "Hur är maten?" in html
     assert answer(client, path, page=change, value="3").status_code == 303
-    revisions = [(r.value, r.replaced_at is None) for r in rows(app, conversation.id)
-                 if r.step_id == "mat.hur"]
+    revisions = [
+        (r.value, r.replaced_at is None)
+        for r in rows(app, conversation.id)
+        if r.step_id == "mat.hur"
+    ]
     assert revisions == [("1", False), ("3", True)]
     assert "Vad är bra?" in page_of(client, path)
 
@@ -273,11 +276,21 @@ def test_every_response_has_a_strict_content_security_policy(client, start):
     _conversation, path = start()
     responses = [
         client.get(url)
-        for url in (path, f"{path}vuxen/", "/", "/om-bilderna", "/bild/guide.svg",
-                    "/finns-inte", "/samtal/trasig/")
+        for url in (
+            path,
+            f"{path}vuxen/",
+            "/",
+            "/om-bilderna",
+            "/bild/guide.svg",
+            "/finns-inte",
+            "/samtal/trasig/",
+        )
     ]
-    responses += [answer(client, path, value="kanske"), answer(client, path, value="ja"),
-                  client.post(f"{path}svar", data={"value": "x" * 70000})]
+    responses += [
+        answer(client, path, value="kanske"),
+        answer(client, path, value="ja"),
+        client.post(f"{path}svar", data={"value": "x" * 70000}),
+    ]
     assert {r.status_code for r in responses} >= {200, 303, 404, 413, 422}
     for response in responses:
         url = response.request.path

@@ -357,8 +357,19 @@ def load_flow(
     ages = _require(data, "ages", list, path)
     if len(ages) != 2 or not all(isinstance(a, int) for a in ages) or ages[0] > ages[1]:
         raise FlowError(path, "ages ska vara [från, till], t.ex. [7, 9]")
-    known_keys = {"id", "version", "audience", "framework", "ages", "scale", "area_order",
-                  "pictures_required", "intro", "areas", "outro"}
+    known_keys = {
+        "id",
+        "version",
+        "audience",
+        "framework",
+        "ages",
+        "scale",
+        "area_order",
+        "pictures_required",
+        "intro",
+        "areas",
+        "outro",
+    }
     if set(data) - known_keys:
         raise FlowError(path, f"okända nycklar: {sorted(set(data) - known_keys)} (stavfel?)")
     audience = _require(data, "audience", str, path)

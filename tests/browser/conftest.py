@@ -39,8 +39,14 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -100,9 +106,11 @@ def open_page(browser) -> Iterator:
         if not allow_errors:
             page.on(
                 "console",
-                lambda message: errors.append(message.text)
-                if message.type == "error" and not EXPECTED_CONSOLE.match(message.text)
-                else None,
+                lambda message: (
+                    errors.append(message.text)
+                    if message.type == "error" and not EXPECTED_CONSOLE.match(message.text)
+                    else None
+                ),
             )
             page.on("pageerror", lambda error: errors.append(str(error)))
         return page

@@ -1,0 +1,109 @@
+"""axe-core (WCAG 2.2 A/AA rules) finds no violation on any page, in three languages."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+from samtal import invitations, library
+from samtal.db import get_session
+from samtal.models import Child, Conversation
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE = Axe()
+
+
+def violations(page: Page) -> list[str]:
+    """axe's WCAG A/AA violations on the page, as readable lines."""
+    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    return [
+        f"{v['id']}: {v['help']} @ {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+    ]
+
+
+def answer_any(page: Page) -> None:
+    """Answer the step on screen in any language: the first choice, or the main button."""
+    form = page.locator("form.answer")
+    old = page.locator("#samtal").element_handle()
+    if form.locator("textarea").count():
+        form.locator("textarea").fill("Bra.")
+    if form.get_by_role("checkbox").count():
+        form.get_by_role("checkbox").first.check()
+    primary = form.locator("button.primary")
+    (primary if primary.count() else form.get_by_role("button").first).click()
+    old.wait_for_element_state("hidden")
+
+
+def walk_and_check(page: Page, url: str, seen: dict[str, list[str]], label: str) -> None:
+    """Go through a whole conversation, running axe once on each kind of step."""
+    page.goto(url)
+    for _ in range(120):
+        form = page.locator("form.answer")
+        kind = (form.get_attribute("class") or "").split()[-1] if form.count() else "end"
+        key = f"{label} {kind}"
+        if key not in seen:
+            seen[key] = violations(page)
+        if kind == "end":
+            return
+        answer_any(page)
+    raise AssertionError("the conversation did not end")
+
+
+@pytest.mark.parametrize("language", ["sv", "ar", "so"])
+def test_child_conversation_pages_have_no_violations(open_page, start_tablet, language):
+    """Every kind of step of the 7–9 and 13–17 conversations passes axe in this language."""
+    seen: dict[str, list[str]] = {}
+    for flow_id, age in (("barn-7-9", 8), ("barn-13-17", 14)):
+        page = open_page()
+        _id, url = start_tablet(flow_id, age=age, language=language)
+        walk_and_check(page, url, seen, f"{flow_id}/{language}")
+    failing = {key: found for key, found in seen.items() if found}
+    assert not failing, failing
+
+
+def test_adult_panel_has_no_violations(open_page, start_tablet):
+    """The confirmation page and the adult panel, with a safety concern marked, pass axe."""
+    page = open_page()
+    _id, url = start_tablet("barn-4-6", age=5)
+    page.goto(url + "vuxen/")
+    assert violations(page) == []
+    page.get_by_role("button", name="Jag är den vuxna – öppna panelen").click()
+    page.get_by_role("button", name="Markera oro för barnets säkerhet").click()
+    assert violations(page) == []
+
+
+@pytest.mark.parametrize("language", ["sv", "ar", "fa"])
+def test_guardian_pages_have_no_violations(open_page, live_app, start_tablet, language):
+    """The guardian's questionnaire on a phone, its copy page and the refusal page pass axe."""
+    conversation_id, _url = start_tablet("barn-7-9", age=8)
+    with live_app.test_request_context():
+        db = get_session()
+        child_id = db.get(Conversation, conversation_id).child_id
+        issued = invitations.issue(
+            session=db,
+            child=db.get(Child, child_id),
+            flow=library.flows().for_audience("guardian")[0],
+            guardian_name="Förälder",
+            language=language,
+        )
+    base = f"{live_app.config['BASE_URL']}/v/{issued.token}/"
+    page = open_page(viewport={"width": 360, "height": 740})
+    seen: dict[str, list[str]] = {}
+    walk_and_check(page, base, seen, f"guardian/{language}")
+    page.goto(base + "kopia")
+    seen["copy"] = violations(page)
+    refused = open_page(allow_errors=True, viewport={"width": 360, "height": 740})
+    refused.goto(base.replace("/v/", "/v/x"))
+    seen["refused"] = violations(refused)
+    failing = {key: found for key, found in seen.items() if found}
+    assert not failing, failing
+
+
+def test_information_pages_have_no_violations(open_page, live_app):
+    """The start page, the picture credits and a missing page pass axe."""
+    page = open_page(allow_errors=True)
+    for path in ("/", "/om-bilderna", "/finns-inte"):
+        page.goto(live_app.config["BASE_URL"] + path)
+        assert violations(page) == [], path
