@@ -14,6 +14,8 @@ DEFAULTS: dict[str, Any] = {
     "TABLET_LINK_DAYS": 7,
     "INVITATION_DAYS": 14,
     "ADULT_PANEL_MINUTES": 10,
+    "IDLE_MINUTES": 20,
+    "LOGIN_ATTEMPTS": 5,
     "BASE_URL": "http://127.0.0.1:5000",
     # The reporting duty the adult is reminded of; check it against current law locally.
     "REPORTING_DUTY_REFERENCE": "socialtjänstlagen (2025:400)",
@@ -71,7 +73,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(instance_path)
     app.config.setdefault("SESSION_COOKIE_SECURE", app.config["BASE_URL"].startswith("https"))
 
-    from samtal import adult_panel, cli, db, guardian, i18n, library, security, tablet, web
+    from samtal import (
+        adult_panel,
+        cli,
+        db,
+        guardian,
+        i18n,
+        library,
+        security,
+        tablet,
+        web,
+    )
+    from samtal.staff import auth
 
     db.init_app(app)
     i18n.init_app(app)
@@ -81,5 +94,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(tablet.bp)
     app.register_blueprint(adult_panel.bp)
     app.register_blueprint(guardian.bp)
+    app.register_blueprint(auth.bp)
+    app.jinja_env.globals["current_staff"] = auth.current_staff
     cli.init_app(app)
     return app

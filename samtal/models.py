@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -13,13 +13,47 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Child(SQLModel, table=True):
-    """Only what the conversation needs: a name or pseudonym, birth year, language."""
+class Unit(SQLModel, table=True):
+    """A förskola or skola: where a child's barnkontakt works."""
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=80)
+    name: str = Field(max_length=120, unique=True)
+    kind: str = Field(default="skola", max_length=12)  # förskola or skola
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Staff(SQLModel, table=True):
+    """A staff account: admin, barnkontakt or statistik (aggregates only)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(max_length=120)
+    role: str = Field(max_length=12)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    password_hash: str = Field(max_length=255)
+    active: bool = True
+    # Raising the epoch ends every signed-in session of this account ("log out everywhere").
+    session_epoch: int = 0
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+
+class Child(SQLModel, table=True):
+    """Only what the work needs: a name or pseudonym, birth date, languages, unit, barnkontakt."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, index=True)
     birth_year: int | None = None
+    # The exact date picks the age band and the follow-up age; a year is enough for CLI demos.
+    birth_date: date | None = None
     language: str = Field(default="sv", max_length=12)
+    # Home languages as the family states them, e.g. "arabiska, svenska".
+    home_languages: str | None = Field(default=None, max_length=120)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    barnkontakt_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    followup_due: date | None = Field(default=None, index=True)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -110,3 +144,64 @@ class Invitation(SQLModel, table=True):
     failed_codes: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
+
+
+class Consent(SQLModel, table=True):
+    """Consent to share: who gave it, what information, with whom, for how long; withdrawable."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: int = Field(foreign_key="child.id", index=True)
+    given_by: str = Field(max_length=12)  # guardian or child
+    guardian_id: int | None = Field(default=None, foreign_key="guardian.id")
+    information: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    recipients: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    given_on: date
+    valid_until: date
+    informed: bool = False  # they were told what it means
+    recorded_by: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    withdrawn_at: datetime | None = None
+
+
+class SummaryDraft(SQLModel, table=True):
+    """The barnkontakt's working copy of a child's summary: notes, analysis and next step."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: int = Field(foreign_key="child.id", index=True)
+    conversation_id: int | None = Field(default=None, foreign_key="conversation.id")
+    notes: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class SummaryVersion(SQLModel, table=True):
+    """A signed, immutable summary. Editing afterwards makes a new version; history is kept."""
+
+    __table_args__ = (UniqueConstraint("child_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: int = Field(foreign_key="child.id", index=True)
+    number: int
+    content: dict = Field(sa_column=Column(JSON))
+    content_hash: str = Field(max_length=64)
+    signed_by: int = Field(foreign_key="staff.id")
+    signed_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only: who did what with which child's data, when. Never updated or deleted."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    action: str = Field(max_length=40, index=True)
+    child_id: int | None = Field(default=None, index=True)
+    detail: str | None = Field(default=None, max_length=500)
+    address: str | None = Field(default=None, max_length=64)
+
+
+class Setting(SQLModel, table=True):
+    """Settings an admin changes at run time (area labels, retention, languages, setup link)."""
+
+    key: str = Field(primary_key=True, max_length=60)
+    value: dict = Field(default_factory=dict, sa_column=Column(JSON))

@@ -15,6 +15,7 @@ import click
 ROOT = Path(__file__).resolve().parent.parent
 I18N = ROOT / "i18n"
 TEMPLATE = I18N / "messages.pot"
+STAFF_TEMPLATE = I18N / "staff.pot"
 
 
 @click.group("translations")
@@ -29,11 +30,19 @@ def _pybabel(*args: str) -> None:
 
 @translate_group.command("update")
 def update_command() -> None:
-    """Extract every text (code, templates, flows) into messages.pot and update every catalog."""
+    """Extract every text into messages.pot (families) and staff.pot; update every catalog."""
+    extract("babel.cfg", TEMPLATE)
+    extract("babel-staff.cfg", STAFF_TEMPLATE)
+    if any(I18N.glob("*/LC_MESSAGES/messages.po")):
+        _pybabel("update", "-i", str(TEMPLATE), "-d", str(I18N), "--no-fuzzy-matching")
+
+
+def extract(config: str, output: Path) -> None:
+    """Run pybabel extract with one mapping file into one template."""
     _pybabel(
         "extract",
         "-F",
-        "babel.cfg",
+        config,
         "-k",
         "_l",
         "-k",
@@ -42,11 +51,9 @@ def update_command() -> None:
         "--sort-by-file",
         "--omit-header",
         "-o",
-        str(TEMPLATE),
+        str(output),
         ".",
     )
-    if any(I18N.glob("*/LC_MESSAGES/messages.po")):
-        _pybabel("update", "-i", str(TEMPLATE), "-d", str(I18N), "--no-fuzzy-matching")
 
 
 @translate_group.command("compile")

@@ -8,6 +8,9 @@ command -v chromium >/dev/null || need_apt+=(chromium)
 fc-list 2>/dev/null | grep -qi dejavu || need_apt+=(fonts-dejavu-core)
 python3 -c "import venv, ensurepip" 2>/dev/null || need_apt+=(python3-venv)
 command -v npm >/dev/null || need_apt+=(npm)
+# hunspell's Swedish dictionary checks the spelling of the flow texts (tests/test_spelling.py).
+{ command -v hunspell >/dev/null && [ -f /usr/share/hunspell/sv_SE.dic ]; } \
+  || need_apt+=(hunspell hunspell-sv)
 if [ "${SAMTAL_WITH_PDF:-1}" = 1 ]; then
   # WeasyPrint renders the summary as PDF and needs Pango.
   ldconfig -p | grep -q libpango-1.0 || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0)

@@ -117,3 +117,57 @@ def reload_conversation(app: Flask, conversation_id: int) -> Conversation:
         found = get_session().get(Conversation, conversation_id)
         assert found is not None
         return found
+
+
+STAFF_PASSWORD = "ett långt och bra lösenord"
+
+
+@pytest.fixture
+def make_staff(app: Flask):
+    """Create a staff account: make_staff(role=…, email=…) → the Staff row."""
+    from samtal.staff import auth
+
+    def _make(role: str = "barnkontakt", email: str | None = None, unit_id: int | None = None):
+        with app.app_context():
+            return auth.create_staff(
+                session=get_session(),
+                email=email or f"{role}-{uuid.uuid4().hex[:8]}@kommun.example",
+                name=f"Test {role}",
+                role=role,
+                password=STAFF_PASSWORD,
+                unit_id=unit_id,
+            )
+
+    return _make
+
+
+def csrf_token_of(html: str) -> str:
+    """The CSRF token in a page's forms."""
+    import re
+
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def login(client: FlaskClient, email: str, password: str = STAFF_PASSWORD):
+    """Sign in through the real login form; returns the response to the POST."""
+    page = client.get("/logga-in").get_data(as_text=True)
+    return client.post(
+        "/logga-in",
+        data={"csrf_token": csrf_token_of(page), "email": email, "password": password},
+    )
+
+
+@pytest.fixture
+def staff_client(app: Flask, make_staff):
+    """staff_client(role) → (a signed-in test client, the Staff row)."""
+
+    def _client(role: str = "barnkontakt", **kwargs):
+        staff = make_staff(role, **kwargs)
+        client = app.test_client()
+        response = login(client, staff.email)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return client, staff
+
+    return _client

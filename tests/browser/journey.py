@@ -56,6 +56,11 @@ def answer_buttons(page: Page) -> Locator:
     return conversation(page).get_by_role("button").filter(has_not_text="Läs upp")
 
 
+def childs_bubble(page: Page) -> Locator:
+    """The child's own speech bubble: the answer just given, with its "Ändra" link."""
+    return page.locator(".child-bubble")
+
+
 def kind(page: Page) -> str:
     """The kind of the step on screen ("rating", "choice", …), or "" when nothing is asked."""
     form = page.locator("form.answer")
@@ -94,11 +99,6 @@ def tiles(page: Page) -> Locator:
     return conversation(page).locator("label").filter(has=page.get_by_role("checkbox"))
 
 
-def tile(page: Page, name: str) -> Locator:
-    """One checkbox tile by its text."""
-    return tiles(page).filter(has=page.get_by_role("checkbox", name=name, exact=True))
-
-
 def pick(page: Page, *names: str) -> None:
     """Tap checkbox tiles so exactly these are chosen (taps only those that need to change)."""
     cards = tiles(page)
@@ -130,8 +130,8 @@ def answer_current_step(page: Page, words: str = "Det är bra.") -> str:
     elif step == "message":
         tap(page, "Fortsätt")
     elif step == "rating":
-        faces = [n for n in FACES5 + FACES3 if button(page, n).count()]
-        tap(page, faces[-1])
+        happiest = next(scale[-1] for scale in (FACES5, FACES3) if button(page, scale[-1]).count())
+        tap(page, happiest)
     elif step in ("choice", "priorities", "sharing"):
         if tiles(page).count():
             pick_and_done(page, tiles(page).first.inner_text().strip())
@@ -158,7 +158,7 @@ def answer_until(page: Page, wanted: str, limit: int = 60) -> None:
     raise AssertionError(f"never reached a {wanted} step")
 
 
-def area_heading_text(page: Page) -> str:
-    """The current compass area's label, as text."""
+def current_area_label(page: Page) -> str:
+    """The label of the area the compass marks as current."""
     text = current_area(page).inner_text()
     return next(a for a in AREAS if re.search(rf"\b{re.escape(a)}\b", text))

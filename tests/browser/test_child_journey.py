@@ -16,12 +16,13 @@ from tests.browser.journey import (
     SKIPS,
     answer_buttons,
     answer_current_step,
-    area_heading_text,
     button,
+    childs_bubble,
     compass,
     compass_item,
     conversation,
     current_area,
+    current_area_label,
     kind,
     pick,
     pick_and_done,
@@ -30,11 +31,6 @@ from tests.browser.journey import (
     tap,
     write_words,
 )
-
-
-def childs_bubble(page: Page):
-    """The child's own speech bubble: the answer just given, with its "Ändra" link."""
-    return page.locator(".child-bubble")
 
 
 def review_answer(page: Page, asked: str):
@@ -80,7 +76,7 @@ def test_five_year_old_talks_through_all_eight_areas(tablet: Page, start_tablet,
     seen: list[str] = []
 
     # Omsorg: the happiest face, then what is good (pictures + Klar), then own words.
-    seen.append(area_heading_text(page))
+    seen.append(current_area_label(page))
     expect(question(page)).to_contain_text("mat, sömn och vuxna")
     for face in FACES3 + SKIPS:
         expect(button(page, face)).to_be_visible()
@@ -99,7 +95,7 @@ def test_five_year_old_talks_through_all_eight_areas(tablet: Page, start_tablet,
     write_words(page, "Jag gillar pannkakor.")
 
     # Trygghet: "Vet inte" is taken as it is and leads to what would make it better.
-    seen.append(area_heading_text(page))
+    seen.append(current_area_label(page))
     tap(page, "Vet inte")
     expect(question(page)).to_have_text("Vad skulle hjälpa dig att känna dig trygg?")
     expect(childs_bubble(page)).to_contain_text("Vet inte")
@@ -107,14 +103,14 @@ def test_five_year_old_talks_through_all_eight_areas(tablet: Page, start_tablet,
     tap(page, "Vill inte svara")
 
     # Må bra: "Vill inte svara" skips straight to the own-words step.
-    seen.append(area_heading_text(page))
+    seen.append(current_area_label(page))
     tap(page, "Vill inte svara")
     expect(question(page)).to_contain_text("Vill du säga något mer om hur du mår?")
     expect(childs_bubble(page)).to_contain_text("Vill inte svara")
     write_words(page, "Jag sover gott.")
 
     # Fritid: "Sådär", then the child changes it to "Bra" with "Ändra" on their own bubble.
-    seen.append(area_heading_text(page))
+    seen.append(current_area_label(page))
     tap(page, "Sådär")
     expect(question(page)).to_have_text("Vad skulle du vilja göra mer?")
     expect(childs_bubble(page)).to_contain_text("Sådär")
@@ -128,7 +124,7 @@ def test_five_year_old_talks_through_all_eight_areas(tablet: Page, start_tablet,
     tap(page, "Vill inte svara")
 
     # Tillhörighet: the unhappiest face.
-    seen.append(area_heading_text(page))
+    seen.append(current_area_label(page))
     expect(compass_item(page, "Omsorg")).to_contain_text("klart")
     expect(compass_item(page, "Fritid")).to_contain_text("klart")
     expect(compass_item(page, "Utvecklas")).to_contain_text("inte än")
@@ -141,7 +137,7 @@ def test_five_year_old_talks_through_all_eight_areas(tablet: Page, start_tablet,
     # The last three areas, answered plainly; the compass keeps leading in its order.
     while kind(page) != "priorities":
         if kind(page) == "rating":
-            seen.append(area_heading_text(page))
+            seen.append(current_area_label(page))
         answer_current_step(page)
     assert seen == AREAS
 
@@ -223,7 +219,7 @@ def test_fourteen_year_old_chooses_the_order_and_what_guardians_see(tablet: Page
         expect(area_button(page, label)).to_be_visible()
     screenshot(page, "barn-13-17-01-choose-area")
     swap(page, area_button(page, "Fritid").tap)
-    seen = [area_heading_text(page)]
+    seen = [current_area_label(page)]
     assert seen == ["Fritid"]
     expect(question(page)).to_contain_text("fritid")
 
@@ -241,7 +237,7 @@ def test_fourteen_year_old_chooses_the_order_and_what_guardians_see(tablet: Page
     expect(area_button(page, "Fritid")).to_have_count(0)
     expect(answer_buttons(page)).to_have_count(len(AREAS))  # seven areas + "Du får välja åt mig"
     swap(page, area_button(page, "Trygghet").tap)
-    seen.append(area_heading_text(page))
+    seen.append(current_area_label(page))
     assert seen == ["Fritid", "Trygghet"]
     tap(page, "Sådär")
     while kind(page) != "choose_area":
@@ -249,11 +245,11 @@ def test_fourteen_year_old_chooses_the_order_and_what_guardians_see(tablet: Page
 
     # "Du får välja åt mig": the guide takes the first area left in the compass order.
     swap(page, button(page, "Du får välja åt mig").tap)
-    seen.append(area_heading_text(page))
+    seen.append(current_area_label(page))
     screenshot(page, "barn-13-17-03-compass-midway")
     while kind(page) != "priorities":
-        if kind(page) == "rating" and seen[-1] != area_heading_text(page):
-            seen.append(area_heading_text(page))
+        if kind(page) == "rating" and seen[-1] != current_area_label(page):
+            seen.append(current_area_label(page))
         answer_current_step(page)
     assert seen == [
         "Fritid",

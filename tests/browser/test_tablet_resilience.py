@@ -14,6 +14,7 @@ from tests.browser.conftest import PHONE, TABLET, screenshot
 from tests.browser.journey import (
     answer_buttons,
     button,
+    childs_bubble,
     compass,
     compass_item,
     conversation,
@@ -55,7 +56,7 @@ def to_omsorg(page: Page, url: str) -> None:
 def expect_resumed_in_trygghet(page: Page) -> None:
     """Where the resume test left off: trygghet's follow-up, with the earlier answers intact."""
     expect(question(page)).to_have_text("Vad skulle hjälpa dig att känna dig trygg?")
-    expect(page.locator(".child-bubble")).to_contain_text("Sådär")
+    expect(childs_bubble(page)).to_contain_text("Sådär")
     expect(current_area(page)).to_contain_text("Trygghet")
     expect(compass_item(page, "Omsorg")).to_contain_text("klart")
     expect(compass_item(page, "Må bra")).to_contain_text("inte än")
@@ -251,7 +252,7 @@ def test_a_double_tap_without_javascript_stores_one_answer(start_tablet, open_pa
     assert 1 <= len(posts) <= 2
     # The browser usually sends both POSTs; the form's one-time key makes the second a no-op.
     assert [row.value for row in history(live_app, conversation_id, "omsorg.hur")] == ["3"]
-    expect(page.locator(".child-bubble")).to_have_text(re.compile(r"^\s*Bra\s*Ändra svaret\s*$"))
+    expect(childs_bubble(page)).to_have_text(re.compile(r"^\s*Bra\s*Ändra svaret\s*$"))
 
     # The same form sent twice in full (a retry over a flaky network): still one answer.
     form = {"form_token": page.locator('input[name="form_token"]').input_value(), "value": "maten"}

@@ -1,0 +1,44 @@
+"""The audit log: every view, export and change of a child's data, every sign-in. Append-only."""
+
+from __future__ import annotations
+
+from flask import current_app, g, has_request_context, request
+from sqlmodel import Session, col, select
+
+from samtal.models import AuditEntry
+
+
+def record(action: str, child_id: int | None = None, detail: str | None = None) -> None:
+    """Append one entry, in its own transaction so it stands whatever happens to the caller's."""
+    staff = g.get("staff_member") if has_request_context() else None
+    entry = AuditEntry(
+        staff_id=staff.id if staff is not None else None,
+        action=action[:40],
+        child_id=child_id,
+        detail=(detail or "")[:500] or None,
+        address=(request.remote_addr or "")[:64] if has_request_context() else None,
+    )
+    with Session(current_app.extensions["samtal.engine"]) as session:
+        session.add(entry)
+        session.commit()
+
+
+def entries(
+    session: Session,
+    *,
+    child_id: int | None = None,
+    staff_id: int | None = None,
+    action: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> list[AuditEntry]:
+    """Audit entries, newest first, filtered."""
+    query = select(AuditEntry)
+    if child_id is not None:
+        query = query.where(AuditEntry.child_id == child_id)
+    if staff_id is not None:
+        query = query.where(AuditEntry.staff_id == staff_id)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    query = query.order_by(col(AuditEntry.id).desc()).offset(offset).limit(limit)
+    return list(session.exec(query).all())
