@@ -18,7 +18,7 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_ATTEMPTS": 5,
     "BASE_URL": "http://127.0.0.1:5000",
     # The reporting duty the adult is reminded of; check it against current law locally.
-    "REPORTING_DUTY_REFERENCE": "socialtjänstlagen (2025:400)",
+    "REPORTING_DUTY_REFERENCE": "socialtjänstlagen, SFS 2025:400",
     "EXTRA_FLOW_DIRS": [],
     "LANGUAGES": ["sv", "en", "ar", "fa", "so", "ti", "uk", "fi"],
     "BABEL_DEFAULT_LOCALE": "sv",

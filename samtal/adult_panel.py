@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from samtal import adult, library
@@ -92,12 +93,16 @@ def unlock():
     return redirect(url_for("adult.panel"), code=303)
 
 
-@bp.post("/stang")
-def lock():
-    """Close the panel and give the screen back to the child."""
+def _lock() -> None:
     unlocked = dict(session.get(UNLOCK_KEY, {}))
     unlocked.pop(str(g.conversation.id), None)
     session[UNLOCK_KEY] = unlocked
+
+
+@bp.post("/stang")
+def lock():
+    """Close the panel and give the screen back to the child."""
+    _lock()
     return redirect(url_for("tablet.step"), code=303)
 
 
@@ -142,6 +147,8 @@ def status():
         return redirect(url_for("adult.panel"), code=303)
     adult.set_status(session=get_session(), conversation=g.conversation, status=wanted)
     if wanted == "paused":
+        # The screen goes back to the child: the panel must need the confirmation again.
+        _lock()
         return redirect(url_for("tablet.step"), code=303)
     flash(
         {"active": _("Samtalet fortsätter."), "ended": _("Samtalet är avslutat.")}.get(wanted, "")
@@ -179,11 +186,14 @@ def report_made(concern_id: int):
 def language():
     """Switch the running conversation's language; nothing already answered is lost."""
     wanted = request.form.get("language", "")
-    if wanted not in current_app.config["LANGUAGES"]:
-        flash(_("Det språket finns inte ännu. Samtalet fortsätter på svenska."))
-        wanted = "sv"
+    known = wanted in current_app.config["LANGUAGES"]
+    wanted = wanted if known else "sv"
     recording.set_language(session=get_session(), conversation=g.conversation, language=wanted)
-    flash(_("Samtalet visas nu på %(language)s.", language=language_name(wanted, "sv")))
+    # Said in the new language: the next page is in it.
+    with force_locale(wanted):
+        if not known:
+            flash(_("Det språket finns inte ännu. Samtalet fortsätter på svenska."))
+        flash(_("Samtalet visas nu på %(language)s.", language=language_name(wanted)))
     return redirect(url_for("adult.panel"), code=303)
 
 

@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from samtal import answers as recording
@@ -106,8 +107,9 @@ def language():
     """Switch the questionnaire's language; an unknown code falls back to Swedish with a notice."""
     wanted = request.form.get("language", "")
     if wanted not in current_app.config["LANGUAGES"]:
-        flash(_("Det språket finns inte ännu. Frågorna visas på svenska."))
         wanted = "sv"
+        with force_locale(wanted):
+            flash(_("Det språket finns inte ännu. Frågorna visas på svenska."))
     recording.set_language(session=get_session(), conversation=g.conversation, language=wanted)
     return redirect(url_for("guardian.step"), code=303)
 

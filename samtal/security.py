@@ -52,8 +52,7 @@ def init_app(app: Flask) -> None:
             headers["Cache-Control"] = "no-store"
         if response.status_code in (301, 302, 303, 307, 308):
             response.set_data(b"")  # the Location header says it all
-            return response
-        if request.headers.get("HX-Request") == "true":
+        elif request.headers.get("HX-Request") == "true":
             # A fragment swapped into a page already governed by that page's policy.
             return response
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)

@@ -52,7 +52,9 @@ def render_step(
         "given": answers.get(step.id) if step else None,
         "answers": answers,
         "progress": engine.area_progress(flow, answers),
-        "last": None if editing else engine.last_exchange(flow, answers),
+        "last": None
+        if editing or (step and step.kind in ("review", "goodbye"))
+        else engine.last_exchange(flow, answers),
         "area": flow.framework.area(step.area) if step and step.area else now.area,
         "form_token": links.step_form_token(conversation.id, step.id) if step else None,
         "error": error,
@@ -117,6 +119,7 @@ def take_answer(template: str):
             error=str(refused),
             status=422,
             kept_words=request.form.get("words", ""),
+            kept_values=request.form.getlist("value"),
         )
     written_by_adult = request.form.get("written_by") == "adult" and step.kind == "words"
     recording.store_answer(

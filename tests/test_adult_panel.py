@@ -154,6 +154,8 @@ def test_pause_stops_answering_and_resume_continues(app, client, start):
     assert "Vi tar en paus" in html and 'name="form_token"' not in html
     client.post(f"{path}svar", data={"form_token": token, "value": "ja"})
     assert rows(app, conversation.id) == []
+    assert PANEL not in page_of(client, panel), "pausing gives the screen back: panel locked"
+    panel = unlock(client, path)
     act(client, panel, "status", status="active")
     assert reload_conversation(app, conversation.id).status == "active"
     assert answer(client, path, value="ja").status_code == 303

@@ -1,0 +1,287 @@
+"""Lighthouse on the screens children and guardians see: performance, accessibility, best practices.
+
+Starts Samtal under gunicorn on a free loopback port with a throw-away SQLite database, makes a
+child's conversation and a guardian invitation with the app's own commands (`flask samtal start`,
+`flask samtal invite`), and runs Google Lighthouse (mobile: emulated phone, simulated slow 4G and
+CPU throttling, its defaults) in Debian's Chromium on:
+
+- the child's first screen (the 7–9 conversation, Swedish: "Vill du prata med mig i dag?");
+- a child step further in (the first scale question, reached by answering the earlier steps
+  over plain HTTP, as a tablet without JavaScript would);
+- the guardian's first screen (the invitation link, Arabic: right to left).
+
+Lighthouse's performance score varies from run to run (more so on a busy machine), so after one
+warm-up run that is not counted, each page is measured several times (--runs, default 3) and the
+median run counts, as Lighthouse's own documentation recommends. It prints each page's median
+scores (with the range of performance scores) and PASS/FAIL against performance ≥ 95,
+accessibility 100 and best practices ≥ 95, and exits 1 if any page fails. The median run's full
+report (HTML and JSON) is kept in test-artifacts/lighthouse/.
+
+    .venv/bin/python bench/lighthouse.py            # about three minutes
+    .venv/bin/python bench/lighthouse.py --runs 1   # one run per page
+
+Lighthouse (Apache-2.0) comes from the npm registry and is installed on demand into
+.venv/lighthouse/ (not committed, not part of `npm ci`): it is a tool for people measuring, not
+something the app or the test suite needs. Nothing is fetched from anywhere else: Lighthouse
+uses /usr/bin/chromium (CHROME_PATH), and Samtal's pages request nothing outside the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+LIGHTHOUSE_VERSION = "12"
+LIGHTHOUSE_DIR = ROOT / ".venv" / "lighthouse"
+LIGHTHOUSE_CLI = LIGHTHOUSE_DIR / "node_modules" / "lighthouse" / "cli" / "index.js"
+REPORTS = ROOT / "test-artifacts" / "lighthouse"
+CHROME_PATH = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-background-networking"
+CATEGORIES = ("performance", "accessibility", "best-practices")
+# The lowest score (0–100) each category must reach.
+TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 95}
+
+FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
+VALUE = re.compile(r'name="value" value="([^"]+)"')
+FORM_KIND = re.compile(r'<form class="answer answer-([a-z_]+)"')
+URL = re.compile(r"^https?://\S+$", re.MULTILINE)
+
+
+@dataclass
+class Result:
+    """One page's Lighthouse scores (0–100) and the audits that cost it points."""
+
+    name: str
+    scores: dict[str, int]
+    failing_audits: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return all(self.scores.get(c, -1) >= target for c, target in TARGETS.items())
+
+
+def install_lighthouse() -> None:
+    """Install Lighthouse from the npm registry into .venv/lighthouse/ unless it is there."""
+    if LIGHTHOUSE_CLI.exists():
+        return
+    if not shutil.which("npm"):
+        raise SystemExit("npm is missing: run scripts/setup.sh first")
+    print(f"installing lighthouse@{LIGHTHOUSE_VERSION} into {LIGHTHOUSE_DIR.relative_to(ROOT)}/")
+    LIGHTHOUSE_DIR.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            "npm",
+            "install",
+            "--prefix",
+            str(LIGHTHOUSE_DIR),
+            "--no-save",
+            "--no-audit",
+            "--no-fund",
+            "--silent",
+            f"lighthouse@{LIGHTHOUSE_VERSION}",
+        ],
+        check=True,
+    )
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(port: int) -> None:
+    """Wait until the app answers on the port."""
+    for _ in range(150):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/")
+            connection.getresponse().read()
+            connection.close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("the app did not start")
+
+
+def flask_command(env: dict[str, str], *args: str) -> str:
+    """Run `flask --app app samtal …` and return the URL it prints."""
+    flask = Path(sys.executable).with_name("flask")
+    output = subprocess.run(
+        [str(flask), "--app", "app", "samtal", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    found = URL.search(output)
+    if found is None:
+        raise SystemExit(f"no link in the output of samtal {' '.join(args)}:\n{output}")
+    return found.group(0)
+
+
+def answer_until(url: str, kind: str, limit: int = 20) -> None:
+    """Answer a conversation's steps over plain HTTP (first choice, or the main button) until
+    a step of this kind ("rating", "choice", …) is on screen."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
+    for _ in range(limit):
+        connection.request("GET", parts.path)
+        page = connection.getresponse().read().decode("utf-8")
+        shown = FORM_KIND.search(page)
+        if shown and shown.group(1) == kind:
+            connection.close()
+            return
+        token = FORM_TOKEN.search(page)
+        if token is None:
+            raise SystemExit(f"the conversation ended before a {kind!r} step")
+        form = {"form_token": token.group(1)}
+        values = VALUE.findall(page)
+        if values:
+            form["value"] = values[0]
+        connection.request(
+            "POST",
+            parts.path + "svar",
+            urlencode(form),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        response = connection.getresponse()
+        response.read()
+        if response.status != 303:
+            raise SystemExit(f"answering a step gave HTTP {response.status}")
+    raise SystemExit(f"no {kind!r} step within {limit} steps")
+
+
+def run_lighthouse(name: str, url: str, slug: str) -> Result:
+    """Lighthouse (mobile, default throttling) on one URL; reports go to test-artifacts/."""
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    base = REPORTS / slug
+    command = [
+        "node",
+        str(LIGHTHOUSE_CLI),
+        url,
+        f"--only-categories={','.join(CATEGORIES)}",
+        "--form-factor=mobile",
+        f"--chrome-flags={CHROME_FLAGS}",
+        "--output=json",
+        "--output=html",
+        f"--output-path={base}",
+        "--quiet",
+    ]
+    subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": CHROME_PATH}, timeout=300)
+    report = json.loads(base.with_suffix(".report.json").read_text(encoding="utf-8"))
+    if report.get("runtimeError"):
+        raise SystemExit(f"Lighthouse could not load {name}: {report['runtimeError']}")
+    scores = {
+        category: round((report["categories"][category]["score"] or 0) * 100)
+        for category in CATEGORIES
+    }
+    failing = []
+    for category in CATEGORIES:
+        for ref in report["categories"][category]["auditRefs"]:
+            audit = report["audits"][ref["id"]]
+            if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
+                value = audit.get("displayValue", "")
+                failing.append(f"{category}: {ref['id']} ({audit['score']:.2f}) {value}".strip())
+    return Result(name, scores, failing)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.parse_args()
+    if not Path(CHROME_PATH).exists():
+        raise SystemExit(f"Chromium not found at {CHROME_PATH}: run scripts/setup.sh")
+    install_lighthouse()
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="samtal-lighthouse-") as temporary:
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{Path(temporary) / 'samtal.db'}",
+            "SAMTAL_SECRET_KEY": "lighthouse-" + uuid.uuid4().hex,
+            "SAMTAL_BASE_URL": f"http://127.0.0.1:{port}",
+        }
+        # Create the tables once before the workers start, so two cannot race to create them.
+        flask = Path(sys.executable).with_name("flask")
+        subprocess.run(
+            [str(flask), "--app", "app", "samtal", "init"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--worker-class",
+                "gthread",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "app:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        try:
+            wait_for(port)
+            first = flask_command(env, "start", "--age", "8", "--name", "Lighthouse")
+            further = flask_command(env, "start", "--age", "8", "--name", "Lighthouse 2")
+            answer_until(further, "rating")
+            guardian = flask_command(env, "invite", "--child", "1", "--lang", "ar")
+            pages = [
+                ("child, first screen (7–9, sv)", first, "child-first"),
+                ("child, a scale step (7–9, sv)", further, "child-step"),
+                ("guardian, first screen (ar)", guardian, "guardian-first"),
+            ]
+            results = [run_lighthouse(name, url, slug) for name, url, slug in pages]
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
+
+    print(f"\nLighthouse {lighthouse_version()} · mobile · {CHROME_PATH}")
+    header = f"{'page':34} {'performance':>11} {'accessibility':>13} {'best practices':>14}"
+    print(header)
+    print("-" * len(header))
+    for result in results:
+        s = result.scores
+        print(
+            f"{result.name:34} {s['performance']:>11} {s['accessibility']:>13} "
+            f"{s['best-practices']:>14}   {'PASS' if result.passed else 'FAIL'}"
+        )
+    print(f"{'summary (sammanställning)':34} not measured yet: the page does not exist yet")
+    targets = ", ".join(f"{c} {'=' if t == 100 else '≥'} {t}" for c, t in TARGETS.items())
+    print(f"targets: {targets}; reports in {REPORTS.relative_to(ROOT)}/")
+    for result in results:
+        for line in result.failing_audits:
+            print(f"  {result.name}: {line}")
+    return 0 if all(r.passed for r in results) else 1
+
+
+def lighthouse_version() -> str:
+    package = LIGHTHOUSE_CLI.parents[1] / "package.json"
+    return json.loads(package.read_text(encoding="utf-8"))["version"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
