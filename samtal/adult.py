@@ -19,26 +19,15 @@ def write_childs_words(
     words = recording.clean_words(text)
     if not words:
         raise recording.AnswerRefused(_l("Skriv barnets ord i rutan först."))
-    if step.kind == "words":
-        parsed = recording.Parsed(status="answered", words=words)
-        return recording.store_answer(
-            session=session,
-            conversation=conversation,
-            flow=flow,
-            step=step,
-            parsed=parsed,
-            request_key=None,
-            by="adult",
-        )
-    parsed = recording.Parsed(status="answered", words=words)
+    # On a words step the adult's writing is the answer itself; elsewhere it sits beside it.
     return recording.store_answer(
         session=session,
         conversation=conversation,
         flow=flow,
         step=step,
-        parsed=parsed,
+        parsed=recording.Parsed(status="answered", words=words),
         request_key=None,
-        part="words",
+        part="answer" if step.kind == "words" else "words",
         by="adult",
     )
 

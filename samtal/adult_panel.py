@@ -22,6 +22,7 @@ from samtal import adult, library
 from samtal import answers as recording
 from samtal import conversation as engine
 from samtal.db import get_session
+from samtal.i18n import age_band as age_band_label
 from samtal.i18n import catalog_status, language_name
 from samtal.security import check_csrf
 from samtal.tablet import keep_token, open_conversation
@@ -206,7 +207,7 @@ def age_band():
     elif adult.change_flow(
         session=get_session(), conversation=g.conversation, old_flow=g.flow, flow=flow
     ):
-        flash(_("Samtalet använder nu frågorna för %(band)s.", band=flow.label))
+        flash(_("Samtalet använder nu frågorna för %(band)s.", band=age_band_label(flow)))
     else:
         flash(_("Åldersgruppen kan bara bytas innan barnet har svarat om något område."))
     return redirect(url_for("adult.panel"), code=303)

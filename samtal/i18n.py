@@ -45,7 +45,13 @@ def init_app(app: Flask) -> None:
             "page_dir": direction(locale),
             "language_name": language_name,
             "both": both,
+            "age_band": age_band,
         }
+
+
+def age_band(flow) -> str:
+    """A flow's age band for adults, e.g. '7–9 år', in the page's language."""
+    return gettext("%(first)d–%(last)d år", first=flow.ages[0], last=flow.ages[1])
 
 
 def catalog_status(language: str) -> dict[str, str]:

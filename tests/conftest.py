@@ -90,23 +90,30 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+def start_conversation_in(
+    app: Flask, flow_id: str, age: int | None = None, language: str = "sv"
+) -> tuple[Conversation, str]:
+    """Start a conversation with the app's own service function → (conversation, tablet path)."""
+    with app.test_request_context():
+        flow = library.flows().get(flow_id)
+        assert flow is not None, flow_id
+        conversation = recording.start_conversation(
+            session=get_session(),
+            flow=flow,
+            name="Testbarn",
+            age=age if age is not None else flow.ages[0],
+            language=language,
+        )
+        token = links.tablet_token(conversation.id or 0, conversation.link_nonce)
+    return conversation, f"/samtal/{token}/"
+
+
 @pytest.fixture
 def start(app: Flask):
     """Start a conversation: start(flow_id=…, age=…, language=…) → (conversation, tablet path)."""
 
     def _start(flow_id: str = "test-fast", age: int | None = None, language: str = "sv"):
-        with app.test_request_context():
-            flow = library.flows().get(flow_id)
-            assert flow is not None, flow_id
-            conversation = recording.start_conversation(
-                session=get_session(),
-                flow=flow,
-                name="Testbarn",
-                age=age if age is not None else flow.ages[0],
-                language=language,
-            )
-            token = links.tablet_token(conversation.id or 0, conversation.link_nonce)
-        return conversation, f"/samtal/{token}/"
+        return start_conversation_in(app, flow_id, age, language)
 
     return _start
 

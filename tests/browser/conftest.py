@@ -13,10 +13,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from samtal import answers as recording
-from samtal import library, links
-from samtal.db import get_session
-from tests.conftest import make_app
+from tests.conftest import make_app, start_conversation_in
 
 CHROMIUM = os.environ.get("SAMTAL_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -71,19 +68,8 @@ def start_tablet(live_app):
     """Start a conversation in live_app: start_tablet(flow_id, age) → (conversation id, URL)."""
 
     def _start(flow_id: str = "barn-4-6", age: int | None = None, language: str = "sv"):
-        with live_app.test_request_context():
-            flow = library.flows().get(flow_id)
-            assert flow is not None, flow_id
-            conversation = recording.start_conversation(
-                session=get_session(),
-                flow=flow,
-                name="Testbarn",
-                age=age if age is not None else flow.ages[0],
-                language=language,
-            )
-            conversation_id = conversation.id or 0
-            token = links.tablet_token(conversation_id, conversation.link_nonce)
-        return conversation_id, f"{live_app.config['BASE_URL']}/samtal/{token}/"
+        conversation, path = start_conversation_in(live_app, flow_id, age, language)
+        return conversation.id or 0, live_app.config["BASE_URL"] + path
 
     return _start
 

@@ -162,3 +162,17 @@ def current_area_label(page: Page) -> str:
     """The label of the area the compass marks as current."""
     text = current_area(page).inner_text()
     return next(a for a in AREAS if re.search(rf"\b{re.escape(a)}\b", text))
+
+
+def answer_in_any_language(page: Page) -> None:
+    """Answer the step on screen whatever its language: some words, the first tile, the main
+    button (or else the first answer button); waits for htmx to swap in the next screen."""
+    form = page.locator("form.answer")
+    old = page.locator("#samtal").element_handle()
+    if form.get_by_role("textbox").count():
+        form.get_by_role("textbox").fill("Bra.")
+    if form.get_by_role("checkbox").count():
+        form.get_by_role("checkbox").first.check()
+    primary = form.locator("button.primary")
+    (primary if primary.count() else form.get_by_role("button").first).click()
+    old.wait_for_element_state("hidden")

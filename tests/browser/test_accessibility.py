@@ -9,6 +9,7 @@ from playwright.sync_api import Page
 from samtal import invitations, library
 from samtal.db import get_session
 from samtal.models import Child, Conversation
+from tests.browser.journey import answer_in_any_language
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE = Axe()
@@ -23,19 +24,6 @@ def violations(page: Page) -> list[str]:
     ]
 
 
-def answer_any(page: Page) -> None:
-    """Answer the step on screen in any language: the first choice, or the main button."""
-    form = page.locator("form.answer")
-    old = page.locator("#samtal").element_handle()
-    if form.locator("textarea").count():
-        form.locator("textarea").fill("Bra.")
-    if form.get_by_role("checkbox").count():
-        form.get_by_role("checkbox").first.check()
-    primary = form.locator("button.primary")
-    (primary if primary.count() else form.get_by_role("button").first).click()
-    old.wait_for_element_state("hidden")
-
-
 def walk_and_check(page: Page, url: str, seen: dict[str, list[str]], label: str) -> None:
     """Go through a whole conversation, running axe once on each kind of step."""
     page.goto(url)
@@ -47,7 +35,7 @@ def walk_and_check(page: Page, url: str, seen: dict[str, list[str]], label: str)
             seen[key] = violations(page)
         if kind == "end":
             return
-        answer_any(page)
+        answer_in_any_language(page)
     raise AssertionError("the conversation did not end")
 
 

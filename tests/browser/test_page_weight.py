@@ -7,6 +7,7 @@ from playwright.sync_api import Page, Response
 from samtal import invitations, library
 from samtal.db import get_session
 from samtal.models import Child, Conversation
+from tests.browser.journey import answer_in_any_language
 
 FIRST_SCREEN_BUDGET = 60 * 1024
 NEXT_STEP_BUDGET = 10 * 1024
@@ -53,19 +54,6 @@ class Meter:
         return total
 
 
-def answer_first(page: Page) -> None:
-    """Answer the step on screen with its first choice (or its main button)."""
-    form = page.locator("form.answer")
-    old = page.locator("#samtal").element_handle()
-    if form.locator("textarea").count():
-        form.locator("textarea").fill("Det är bra.")
-    if form.get_by_role("checkbox").count():
-        form.get_by_role("checkbox").first.check()
-    primary = form.locator("button.primary")
-    (primary if primary.count() else form.get_by_role("button").first).click()
-    old.wait_for_element_state("hidden")
-
-
 def test_child_conversation_stays_within_its_byte_budget(open_page, start_tablet, capsys):
     """The first screen is at most 60 KB with everything, each next step at most 10 KB."""
     page = open_page()
@@ -76,7 +64,7 @@ def test_child_conversation_stays_within_its_byte_budget(open_page, start_tablet
     first = meter.take()
     steps = []
     while page.locator("form.answer").count() and len(steps) < 60:
-        answer_first(page)
+        answer_in_any_language(page)
         steps.append(meter.take())
     with capsys.disabled():
         print(
