@@ -118,6 +118,7 @@ def childs_conversation_with_a_secret(open_page, start_tablet) -> int:
     write_words(page, f"{CHILDS_SECRET} om maten")
     answer_until(page, "words")
     write_words(page, f"{CHILDS_SECRET} om tryggheten")
+    expect(page.locator(".child-bubble")).to_contain_text(CHILDS_SECRET)  # it is really there
     page.context.close()
     return conversation_id
 
