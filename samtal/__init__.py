@@ -16,6 +16,8 @@ DEFAULTS: dict[str, Any] = {
     "ADULT_PANEL_MINUTES": 10,
     "IDLE_MINUTES": 20,
     "LOGIN_ATTEMPTS": 5,
+    # From this age the child's own consent is needed too before anything is shared.
+    "CHILD_CONSENT_AGE": 15,
     "BASE_URL": "http://127.0.0.1:5000",
     # The reporting duty the adult is reminded of; check it against current law locally.
     "REPORTING_DUTY_REFERENCE": "socialtjänstlagen, SFS 2025:400",
@@ -84,7 +86,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         tablet,
         web,
     )
-    from samtal.staff import auth
+    from samtal.staff import auth, workspace
 
     db.init_app(app)
     i18n.init_app(app)
@@ -95,6 +97,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(adult_panel.bp)
     app.register_blueprint(guardian.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(workspace.bp)
+    from samtal.staff import summary_views
+
+    app.register_blueprint(summary_views.bp)
     app.jinja_env.globals["current_staff"] = auth.current_staff
+    from samtal.staff import admin
+    from samtal.staff import settings as staff_settings
+
+    app.register_blueprint(admin.bp)
+    app.jinja_env.globals["area_label"] = staff_settings.area_label
+    app.jinja_env.globals["area_label_both"] = staff_settings.area_label_both
+    app.jinja_env.globals["offered_languages"] = staff_settings.languages_offered
     cli.init_app(app)
     return app

@@ -25,6 +25,7 @@ from samtal.db import get_session
 from samtal.i18n import age_band as age_band_label
 from samtal.i18n import catalog_status, language_name
 from samtal.security import check_csrf
+from samtal.staff.settings import languages_offered
 from samtal.tablet import keep_token, open_conversation
 
 bp = Blueprint("adult", __name__, url_prefix="/samtal/<token>/vuxen")
@@ -72,7 +73,9 @@ def panel():
     step = _current_step()
     other_flows = [
         f
-        for f in library.flows().for_audience(g.flow.audience, g.flow.framework.id)
+        for f in library.flows().for_audience(
+            g.flow.audience, g.flow.framework.id, purpose=g.flow.purpose
+        )
         if f.id != g.flow.id
     ]
     return render_template(
@@ -187,7 +190,7 @@ def report_made(concern_id: int):
 def language():
     """Switch the running conversation's language; nothing already answered is lost."""
     wanted = request.form.get("language", "")
-    known = wanted in current_app.config["LANGUAGES"]
+    known = wanted in languages_offered()
     wanted = wanted if known else "sv"
     recording.set_language(session=get_session(), conversation=g.conversation, language=wanted)
     # Said in the new language: the next page is in it.
@@ -202,7 +205,12 @@ def language():
 def age_band():
     """Switch the conversation to another age band's flow before the areas begin."""
     flow = library.flows().get(request.form.get("flow_id", ""))
-    if flow is None or flow.audience != g.flow.audience or flow.framework.id != g.flow.framework.id:
+    if (
+        flow is None
+        or flow.audience != g.flow.audience
+        or flow.framework.id != g.flow.framework.id
+        or flow.purpose != g.flow.purpose
+    ):
         flash(_("Välj en av åldersgrupperna i listan."))
     elif adult.change_flow(
         session=get_session(), conversation=g.conversation, old_flow=g.flow, flow=flow

@@ -6,14 +6,15 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from samtal import conversation as engine
-from samtal.flows import DECLINED, SKIP_VALUES, UNKNOWN, Flow, Step
-from samtal.models import Answer, Child, Conversation, ConversationEvent, utcnow
+from samtal.flows import DECLINED, SKIP_VALUES, UNKNOWN, Flow, FlowLibrary, Step
+from samtal.models import Answer, Child, Conversation, ConversationEvent, Guardian, utcnow
 
 WORDS_LIMIT = 2000
 # Control characters other than tab and newline: never meant, and PostgreSQL refuses NUL.
@@ -76,6 +77,9 @@ def _choice(flow: Flow, step: Step, form: FormData, answers: engine.Answers) -> 
 
 def _areas(flow: Flow, step: Step, form: FormData, _answers: engine.Answers) -> Parsed:
     skipped = _skip(form, (DECLINED,))
+    if skipped is None and step.none is not None and form.get("none"):
+        # "Inget har blivit bättre": an answer that names no area.
+        return Parsed(status="answered", value=[])
     return skipped or _some_of({a.id for a in flow.framework.areas}, step.max, form)
 
 
@@ -316,3 +320,77 @@ def set_language(*, session: Session, conversation: Conversation, language: str)
     conversation.updated_at = utcnow()
     session.add(conversation)
     session.commit()
+
+
+class FollowupRefused(ValueError):
+    """A follow-up that cannot start; the message says why, in Swedish."""
+
+
+def age_of(child: Child, on: date | None = None) -> int | None:
+    """The child's age in whole years on a day (today unless told), from birth date or year."""
+    on = on or utcnow().date()
+    if child.birth_date is not None:
+        born = child.birth_date
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    if child.birth_year is not None:
+        return on.year - child.birth_year
+    return None
+
+
+def previous_conversation(session: Session, conversation: Conversation) -> Conversation | None:
+    """The latest completed conversation of the same child before this one, or None.
+
+    Same audience: a child's conversation looks only at the child's own earlier conversations
+    (never a guardian's); a guardian's only at the same guardian's. Unfinished, declined and
+    ended conversations do not count.
+    """
+    query = select(Conversation).where(
+        Conversation.child_id == conversation.child_id,
+        Conversation.status == "completed",
+        Conversation.id < (conversation.id or 0),  # type: ignore[operator]
+    )
+    if conversation.guardian_id is None:
+        query = query.where(Conversation.guardian_id.is_(None))  # type: ignore[union-attr]
+    else:
+        query = query.where(Conversation.guardian_id == conversation.guardian_id)
+    return session.exec(
+        query.order_by(
+            Conversation.created_at.desc(),  # type: ignore[attr-defined]
+            Conversation.id.desc(),  # type: ignore[union-attr]
+        )
+    ).first()
+
+
+def start_followup(
+    *,
+    session: Session,
+    flows: FlowLibrary,
+    child: Child,
+    guardian: Guardian | None = None,
+    flow: Flow | None = None,
+    age: int | None = None,
+    language: str | None = None,
+) -> Conversation:
+    """Start a follow-up conversation for a child (or one of their guardians).
+
+    The flow is the follow-up flow for the child's age (or the one given); the language is
+    the child's (or guardian's) unless told. Raises FollowupRefused when no flow fits.
+    """
+    age = age if age is not None else age_of(child)
+    if age is None:
+        raise FollowupRefused("Barnets ålder är okänd: ange åldern eller ett flöde.")
+    audience = "child" if guardian is None else "guardian"
+    flow = flow or flows.for_age(age, audience=audience, purpose="followup")
+    if flow is None or flow.purpose != "followup" or flow.audience != audience:
+        raise FollowupRefused(f"Det finns inget uppföljningssamtal för {age} år.")
+    if guardian is not None and guardian.child_id != child.id:
+        raise FollowupRefused("Vårdnadshavaren hör inte till barnet.")
+    return start_conversation(
+        session=session,
+        flow=flow,
+        name=child.name,
+        age=age,
+        language=language or (guardian.language if guardian else child.language),
+        child=child,
+        guardian_id=guardian.id if guardian else None,
+    )

@@ -8,13 +8,23 @@ from flask import Flask, current_app, url_for
 from samtal import answers as recording
 from samtal import invitations, library, links
 from samtal.db import get_session
-from samtal.models import Child
+from samtal.models import Child, Guardian
+from samtal.staff import password_links
 
 
 def tablet_url(conversation_id: int, nonce: str) -> str:
     """The full tablet URL of a conversation, for the configured BASE_URL."""
     token = links.tablet_token(conversation_id, nonce)
     return current_app.config["BASE_URL"].rstrip("/") + url_for("tablet.step", token=token)
+
+
+def first_run_url() -> str | None:
+    """A new one-time link to create the first admin, or None when an active admin exists."""
+    with current_app.test_request_context():
+        token = password_links.issue_setup_token(session=get_session())
+        if token is None:
+            return None
+        return current_app.config["BASE_URL"].rstrip("/") + url_for("auth.setup", token=token)
 
 
 @click.group("samtal")
@@ -24,8 +34,16 @@ def samtal_group() -> None:
 
 @samtal_group.command("init")
 def init_command() -> None:
-    """Create the database tables (already done at start) and say how to begin."""
+    """Create the database tables (already done at start), print the first-run link, say how."""
     click.echo("Samtal är redo. Databas: " + current_app.config["DATABASE_URL"].split("@")[-1])
+    setup_url = first_run_url()
+    if setup_url:
+        click.echo(
+            "\nDet finns ingen administratör ännu, och inget förvalt lösenord. Öppna den här\n"
+            f"länken i en webbläsare för att skapa den första (den fungerar en gång och i\n"
+            f"{password_links.setup_hours()} timmar; kör kommandot igen för en ny länk):\n"
+            f"  {setup_url}\n"
+        )
     click.echo(
         "Starta ett samtal i en annan terminal:\n"
         '  .venv/bin/flask --app app samtal start --age 8 --name "Testbarn"\n'
@@ -34,63 +52,148 @@ def init_command() -> None:
 
 
 @samtal_group.command("start")
-@click.option("--age", type=click.IntRange(4, 17), required=True, help="Barnets ålder, 4–17.")
-@click.option("--name", required=True, help="Barnets namn eller pseudonym.")
+@click.option("--age", type=click.IntRange(4, 17), default=None, help="Barnets ålder, 4–17.")
+@click.option("--name", default=None, help="Barnets namn eller pseudonym (nytt barn).")
+@click.option(
+    "--child", "child_id", type=int, default=None, help="Ett barn som redan finns (nummer, id)."
+)
+@click.option("--followup", is_flag=True, help="Ett uppföljningssamtal (kräver --child).")
 @click.option(
     "--flow", "flow_id", default=None, help="Annan åldersgrupp än åldern ger, t.ex. barn-4-6."
 )
-@click.option("--lang", "language", default="sv", help="Samtalets språk, t.ex. sv.")
-def start_command(age: int, name: str, flow_id: str | None, language: str) -> None:
-    """Create a child and a conversation, and print the tablet URL."""
-    flow = library.flows().get(flow_id) if flow_id else library.flows().for_age(age)
-    if flow is None:
-        raise click.UsageError(f"Hittar inget flöde för {flow_id or f'{age} år'}.")
-    if language not in current_app.config["LANGUAGES"]:
+@click.option("--lang", "language", default=None, help="Samtalets språk, t.ex. sv.")
+def start_command(
+    age: int | None,
+    name: str | None,
+    child_id: int | None,
+    followup: bool,
+    flow_id: str | None,
+    language: str | None,
+) -> None:
+    """Start a conversation (new child, or --child N; --followup: a follow-up); print the URL."""
+    session = get_session()
+    child = None
+    if child_id is not None:
+        child = session.get(Child, child_id)
+        if child is None:
+            raise click.UsageError(f"Det finns inget barn med nummer {child_id}.")
+    elif followup:
+        raise click.UsageError("Ett uppföljningssamtal behöver --child (barnets nummer).")
+    elif age is None or not name:
+        raise click.UsageError("Ange --age och --name för ett nytt barn, eller --child N.")
+    flow = library.flows().get(flow_id) if flow_id else None
+    if flow_id and flow is None:
+        raise click.UsageError(f"Hittar inget flöde som heter {flow_id}.")
+    if language is not None and language not in current_app.config["LANGUAGES"]:
         raise click.UsageError(
             f"Språket {language!r} finns inte. "
             f"Välj bland: {', '.join(current_app.config['LANGUAGES'])}."
         )
     with current_app.test_request_context():
-        conversation = recording.start_conversation(
-            session=get_session(), flow=flow, name=name, age=age, language=language
-        )
+        if followup and child is not None:
+            try:
+                conversation = recording.start_followup(
+                    session=session,
+                    flows=library.flows(),
+                    child=child,
+                    flow=flow,
+                    age=age,
+                    language=language,
+                )
+            except recording.FollowupRefused as refused:
+                raise click.UsageError(str(refused)) from refused
+            flow = library.flows().get(conversation.flow_id)
+            if recording.previous_conversation(session, conversation) is None:
+                click.echo(
+                    "Obs: barnet har inget avslutat samtal före detta. "
+                    "Frågorna visas utan ”Förra gången”."
+                )
+        else:
+            known_age = age if age is not None else recording.age_of(child) if child else None
+            if known_age is None:
+                raise click.UsageError("Barnets ålder är okänd: ange --age.")
+            flow = flow or library.flows().for_age(known_age)
+            if flow is None:
+                raise click.UsageError(f"Hittar inget flöde för {known_age} år.")
+            conversation = recording.start_conversation(
+                session=session,
+                flow=flow,
+                name=name or (child.name if child else ""),
+                age=known_age,
+                language=language or (child.language if child else "sv"),
+                child=child,
+            )
         url = tablet_url(conversation.id or 0, conversation.link_nonce)
-    click.echo(f"Samtal {conversation.id} för {name} ({flow.id}, version {flow.version}).")
+    assert flow is not None
+    shown_name = child.name if child else name
+    click.echo(
+        f"Samtal {conversation.id} för {shown_name} ({flow.id}, version {flow.version}); "
+        f"barnets nummer: {conversation.child_id}."
+    )
     click.echo(f"Öppna på surfplattan (gäller i {current_app.config['TABLET_LINK_DAYS']} dagar):")
     click.echo(url)
 
 
 @samtal_group.command("invite")
 @click.option("--child", "child_id", type=int, required=True, help="Barnets nummer (id).")
-@click.option("--lang", "language", default="sv", help="Vårdnadshavarens språk, t.ex. ar.")
+@click.option("--lang", "language", default=None, help="Vårdnadshavarens språk, t.ex. ar.")
 @click.option("--name", "guardian_name", default="Vårdnadshavare", help="Vårdnadshavarens namn.")
 @click.option("--code/--no-code", "with_code", default=False, help="Kräv en kod med sex siffror.")
-def invite_command(child_id: int, language: str, guardian_name: str, with_code: bool) -> None:
+@click.option(
+    "--followup",
+    is_flag=True,
+    help="Uppföljningsfrågor till en vårdnadshavare som redan finns (--guardian).",
+)
+@click.option(
+    "--guardian", "guardian_id", type=int, default=None, help="Vårdnadshavarens nummer (id)."
+)
+def invite_command(
+    child_id: int,
+    language: str | None,
+    guardian_name: str,
+    with_code: bool,
+    followup: bool,
+    guardian_id: int | None,
+) -> None:
     """Invite a guardian of a child to answer in their language, and print the link."""
-    child = get_session().get(Child, child_id)
+    session = get_session()
+    child = session.get(Child, child_id)
     if child is None:
         raise click.UsageError(f"Det finns inget barn med nummer {child_id}.")
+    guardian = None
+    if guardian_id is not None:
+        guardian = session.get(Guardian, guardian_id)
+        if guardian is None or guardian.child_id != child.id:
+            raise click.UsageError(f"Barnet har ingen vårdnadshavare med nummer {guardian_id}.")
+    elif followup:
+        raise click.UsageError(
+            "Uppföljningsfrågorna går till en vårdnadshavare som redan finns: ange --guardian."
+        )
+    language = language or (guardian.language if guardian else "sv")
     if language not in current_app.config["LANGUAGES"]:
         raise click.UsageError(
             f"Språket {language!r} finns inte. "
             f"Välj bland: {', '.join(current_app.config['LANGUAGES'])}."
         )
-    flows = library.flows().for_audience("guardian")
+    flows = library.flows().for_audience("guardian", purpose="followup" if followup else "first")
     if not flows:
         raise click.UsageError("Det finns inget flöde för vårdnadshavare.")
     with current_app.test_request_context():
         issued = invitations.issue(
-            session=get_session(),
+            session=session,
             child=child,
             flow=flows[0],
             guardian_name=guardian_name,
             language=language,
             with_code=with_code,
+            guardian=guardian,
         )
         url = current_app.config["BASE_URL"].rstrip("/") + url_for(
             "guardian.step", token=issued.token
         )
-    click.echo(f"Inbjudan för {guardian_name} ({language}) till frågorna om {child.name}.")
+    name = guardian.name if guardian else guardian_name
+    what = "uppföljningsfrågorna" if followup else "frågorna"
+    click.echo(f"Inbjudan för {name} ({language}) till {what} om {child.name}.")
     click.echo(f"Länken gäller i {current_app.config['INVITATION_DAYS']} dagar:")
     click.echo(url)
     if issued.code:

@@ -159,6 +159,8 @@ def answer_labels(flow: Flow, step: Step, given: Given) -> list[Option]:
         return [flow.always[given.status]]
     if step.kind in ("priorities", "sharing", "choose_area"):
         chosen = given.values()
+        if step.none is not None and given.status == "answered" and not chosen:
+            return [step.none]
         return [
             Option(value=a.id, text=a.label, picture=a.picture)
             for a in flow.framework.areas

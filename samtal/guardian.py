@@ -24,6 +24,7 @@ from samtal import invitations, library, step_pages
 from samtal.db import get_session
 from samtal.models import utcnow
 from samtal.security import check_csrf
+from samtal.staff.settings import languages_offered, ordered_flow
 
 bp = Blueprint("guardian", __name__, url_prefix="/v/<token>")
 TEMPLATE = "guardian/step.html"
@@ -46,7 +47,8 @@ def _open(_endpoint, values) -> None:
         page = render_template("guardian/refused.html", reason=refused.reason)
         abort(make_response(page, REFUSAL_STATUS[refused.reason]))
     g.token, g.invitation, g.conversation = token, invitation, conversation
-    g.flow = library.flow_or_404(conversation.flow_id)
+    # The municipality's order of the areas applies to every conversation.
+    g.flow = ordered_flow(library.flow_or_404(conversation.flow_id), session=get_session())
     g.locale = _known_language(conversation.language)
 
 
@@ -106,7 +108,7 @@ def answer():
 def language():
     """Switch the questionnaire's language; an unknown code falls back to Swedish with a notice."""
     wanted = request.form.get("language", "")
-    if wanted not in current_app.config["LANGUAGES"]:
+    if wanted not in languages_offered():
         wanted = "sv"
         with force_locale(wanted):
             flash(_("Det språket finns inte ännu. Frågorna visas på svenska."))

@@ -6,10 +6,15 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import (
+    BadSignature,
+    SignatureExpired,
+    TimestampSigner,
+    URLSafeTimedSerializer,
+)
 from sqlmodel import Session
 
 from samtal import answers as recording
@@ -52,17 +57,23 @@ def issue(
     session: Session,
     child: Child,
     flow: Flow,
-    guardian_name: str,
+    guardian_name: str = "",
     language: str,
     contact: str | None = None,
     with_code: bool = False,
+    guardian: Guardian | None = None,
 ) -> Issued:
-    """Register the guardian (if new) and create their questionnaire and invitation."""
-    guardian = Guardian(
-        child_id=child.id or 0, name=guardian_name.strip()[:80], language=language, contact=contact
-    )
-    session.add(guardian)
-    session.flush()
+    """Register the guardian (unless one on record is given) and create their questionnaire
+    and invitation."""
+    if guardian is None:
+        guardian = Guardian(
+            child_id=child.id or 0,
+            name=guardian_name.strip()[:80],
+            language=language,
+            contact=contact,
+        )
+        session.add(guardian)
+        session.flush()
     conversation = recording.start_conversation(
         session=session,
         flow=flow,
@@ -83,8 +94,24 @@ def issue(
     )
     session.add(invitation)
     session.commit()
-    token = _serializer().dumps({"i": invitation.id, "n": invitation.nonce, "l": language})
+    token = link_token(invitation, language)
     return Issued(invitation=invitation, conversation=conversation, token=token, code=code)
+
+
+def link_token(invitation: Invitation, language: str) -> str:
+    """The token of an invitation's link, signed as of its creation: showing the link again
+    never gives it more time than the invitation has."""
+    created = invitation.created_at
+    stamp = int((created if created.tzinfo else created.replace(tzinfo=UTC)).timestamp())
+
+    class AsCreated(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return stamp
+
+    serializer = URLSafeTimedSerializer(
+        current_app.config["SECRET_KEY"], salt=SALT, signer=AsCreated
+    )
+    return str(serializer.dumps({"i": invitation.id, "n": invitation.nonce, "l": language}))
 
 
 def open_invitation(session: Session, token: str) -> tuple[Invitation, Conversation]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -43,6 +43,9 @@ class Staff(SQLModel, table=True):
 class Child(SQLModel, table=True):
     """Only what the work needs: a name or pseudonym, birth date, languages, unit, barnkontakt."""
 
+    # The caseload: one barnkontakt's children in name order, a page at a time.
+    __table_args__ = (Index("ix_child_barnkontakt_name", "barnkontakt_id", "name"),)
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=80, index=True)
     birth_year: int | None = None
@@ -59,6 +62,11 @@ class Child(SQLModel, table=True):
 
 class Conversation(SQLModel, table=True):
     """One barnsamtal: which flow (and version) it runs, its language and where it stands."""
+
+    # The caseload's status per child reads only this index (child's or a guardian's, status).
+    __table_args__ = (
+        Index("ix_conversation_child_guardian_status", "child_id", "guardian_id", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     child_id: int = Field(foreign_key="child.id", index=True)

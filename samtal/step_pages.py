@@ -16,7 +16,7 @@ from jinja2_fragments.flask import render_block
 
 from samtal import answers as recording
 from samtal import conversation as engine
-from samtal import i18n, links
+from samtal import followup, i18n, library, links
 from samtal.db import get_session
 
 htmx = HTMX()
@@ -43,6 +43,12 @@ def render_step(
         if candidate is not None and engine.is_editable(flow, candidate, answers):
             editing = candidate
     step = editing or now.step
+    # A follow-up shows, on each "how is it now" step, what was said last time.
+    previous = (
+        followup.load_previous(session, conversation, library.flows())
+        if flow.purpose == "followup"
+        else None
+    )
     context = {
         "flow": flow,
         "conversation": conversation,
@@ -62,6 +68,10 @@ def render_step(
         "review": engine.review(flow, answers, words) if step and step.kind == "review" else None,
         "remaining": engine.remaining_areas(flow, answers),
         "translation_notice": i18n.translation_notice(conversation.language),
+        "previous": previous,
+        "recall": followup.recall(previous, step.area)
+        if previous and step and step.recall and step.area
+        else None,
         **extra,
     }
     if htmx:

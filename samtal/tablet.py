@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, g, make_response, render_templa
 from samtal import library, links, step_pages
 from samtal.db import get_session
 from samtal.models import Conversation
+from samtal.staff.settings import ordered_flow
 
 bp = Blueprint("tablet", __name__, url_prefix="/samtal/<token>")
 
@@ -36,7 +37,8 @@ def open_conversation(_endpoint, values) -> None:
         return
     g.token = token
     g.conversation = conversation
-    g.flow = library.flow_or_404(conversation.flow_id)
+    # The municipality's order of the areas applies to every conversation.
+    g.flow = ordered_flow(library.flow_or_404(conversation.flow_id), session=get_session())
     g.locale = conversation.language
 
 

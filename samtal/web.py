@@ -79,6 +79,18 @@ def about_pictures():
     )
 
 
+@bp.get("/tillganglighet")
+def accessibility():
+    """The accessibility statement (tillgänglighetsredogörelse), after Digg's model. The
+    organisation's name and a contact for reporting shortcomings come from the configuration
+    (ORGANISATION, ACCESSIBILITY_CONTACT) when set."""
+    return render_template(
+        "accessibility.html",
+        organisation=current_app.config.get("ORGANISATION"),
+        contact=current_app.config.get("ACCESSIBILITY_CONTACT"),
+    )
+
+
 @bp.get("/bild/<picture_id>.svg")
 def picture(picture_id: str):
     """One picture as SVG."""

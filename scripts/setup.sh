@@ -12,8 +12,11 @@ command -v npm >/dev/null || need_apt+=(npm)
 { command -v hunspell >/dev/null && [ -f /usr/share/hunspell/sv_SE.dic ]; } \
   || need_apt+=(hunspell hunspell-sv)
 if [ "${SAMTAL_WITH_PDF:-1}" = 1 ]; then
-  # WeasyPrint renders the summary as PDF and needs Pango.
+  # WeasyPrint renders the summary as PDF and needs Pango (and HarfBuzz's subsetter for fonts).
   ldconfig -p | grep -q libpango-1.0 || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0)
+  ldconfig -p | grep -q libharfbuzz-subset || need_apt+=(libharfbuzz-subset0)
+  # pdftotext and pdftoppm: the tests read the PDF's text and look at its pages.
+  command -v pdftotext >/dev/null || need_apt+=(poppler-utils)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "samtal setup: installing ${need_apt[*]} (Debian packages)"

@@ -67,3 +67,18 @@ document.addEventListener("DOMContentLoaded", function () {
     button.addEventListener("click", function () { window.print(); });
   });
 });
+
+// Staff workspace: a copy button beside a link field (shown only where the clipboard works).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field || !navigator.clipboard) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(field.value).then(function () {
+        var status = document.getElementById(field.id + "-copied");
+        if (status) { status.textContent = button.getAttribute("data-copied"); }
+      }, function () { field.select(); });
+    });
+  });
+});

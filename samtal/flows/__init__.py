@@ -16,6 +16,9 @@ SCALES_FILE = FLOWS_DIR / "scales.toml"
 UNKNOWN = "vet_inte"
 DECLINED = "vill_inte_svara"
 SKIP_VALUES = (UNKNOWN, DECLINED)
+# What a conversation is for: the first conversation, or a follow-up months later that shows
+# per area what was said last time (steps with recall = true) and asks how it is now.
+PURPOSES = ("first", "followup")
 
 # Which options a kind needs, which always-there answers it offers, where it may stand.
 KIND_RULES: dict[str, dict[str, Any]] = {
@@ -85,6 +88,11 @@ class Step:
     max: int | None = None
     when: Condition | None = None
     end_text: str | None = None
+    # Follow-up flows: show what was answered in this area last time (rating steps only).
+    recall: bool = False
+    # A priorities step may offer "none of them" (e.g. "Inget har blivit bättre"): stored as
+    # an answer with no areas chosen.
+    none: Option | None = None
     # Recorded read-aloud per language: language code -> audio file beside the flow (audio/).
     audio: dict[str, Path] = field(default_factory=dict, compare=False, hash=False)
 
@@ -138,6 +146,7 @@ class Flow:
     outro: tuple[Step, ...]
     source: Path
     steps_by_id: dict[str, Step] = field(default_factory=dict)
+    purpose: str = "first"
 
     def all_steps(self) -> Iterator[Step]:
         """Every step in reading order (areas in framework order)."""
@@ -153,6 +162,8 @@ class Flow:
     def options_for(self, step: Step) -> tuple[Option, ...]:
         """The answers a step offers, the always-there ones last."""
         base = self.scale if step.kind == "rating" else step.options
+        if step.none is not None:
+            base = (*base, step.none)
         return base + tuple(self.always[v] for v in KIND_RULES[step.kind]["always"])
 
     def choosable_values(self, step: Step) -> set[str]:
@@ -160,11 +171,6 @@ class Flow:
         if step.kind in ("priorities", "sharing", "choose_area"):
             return {a.id for a in self.framework.areas} | set(SKIP_VALUES)
         return {o.value for o in self.options_for(step)}
-
-    @property
-    def label(self) -> str:
-        """A short name for adults choosing between flows, e.g. '7–9 år'."""
-        return f"{self.ages[0]}–{self.ages[1]} år"
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -314,9 +320,21 @@ def _step(raw: Any, section: str, area: str | None, path: Path) -> Step:
         "when",
         "end_text",
         "audio",
+        "recall",
+        "none",
     }
     if set(raw) - known:
         raise FlowError(path, f"okända nycklar: {sorted(set(raw) - known)}", step_id)
+    recall = raw.get("recall", False)
+    if not isinstance(recall, bool) or (recall and (kind != "rating" or section != "area")):
+        raise FlowError(path, "recall = true passar bara på ett rating-steg i ett område", step_id)
+    none = None
+    if "none" in raw:
+        if kind != "priorities":
+            raise FlowError(path, "'none' passar bara på ett priorities-steg", step_id)
+        if not isinstance(raw["none"], dict):
+            raise FlowError(path, 'none ska vara { text = "…", picture = "…" }', step_id)
+        none = _option({"value": "inget", **raw["none"]}, path, step_id)
     maximum = raw.get("max")
     if maximum is not None and (not isinstance(maximum, int) or maximum < 1):
         raise FlowError(path, "'max' ska vara ett heltal större än 0", step_id)
@@ -332,6 +350,8 @@ def _step(raw: Any, section: str, area: str | None, path: Path) -> Step:
         max=maximum,
         when=_condition(raw["when"], path, step_id) if "when" in raw else None,
         end_text=raw.get("end_text"),
+        recall=recall,
+        none=none,
         audio=_audio(raw.get("audio", {}), path, step_id),
     )
 
@@ -366,6 +386,7 @@ def load_flow(
         "scale",
         "area_order",
         "pictures_required",
+        "purpose",
         "intro",
         "areas",
         "outro",
@@ -375,6 +396,9 @@ def load_flow(
     audience = _require(data, "audience", str, path)
     if audience not in ("child", "guardian"):
         raise FlowError(path, 'audience ska vara "child" eller "guardian"')
+    purpose = data.get("purpose", "first")
+    if purpose not in PURPOSES:
+        raise FlowError(path, 'purpose ska vara "first" eller "followup"')
 
     raw_areas = data.get("areas", {})
     if not isinstance(raw_areas, dict):
@@ -406,6 +430,7 @@ def load_flow(
         },
         outro=tuple(_step(s, "outro", None, path) for s in data.get("outro", [])),
         source=path,
+        purpose=purpose,
     )
     _check_flow(flow)
     return flow
@@ -417,6 +442,10 @@ def _check_flow(flow: Flow) -> None:
     for step in flow.all_steps():
         if step.id in seen:
             raise FlowError(path, "steg-id finns två gånger", step.id)
+        if step.recall and flow.purpose != "followup":
+            raise FlowError(
+                path, 'recall = true passar bara i ett flöde med purpose = "followup"', step.id
+            )
         if step.when is not None:
             target = seen.get(step.when.step)
             if target is None:
@@ -492,20 +521,28 @@ class FlowLibrary:
         """The flow with this id, or None."""
         return self.flows.get(flow_id)
 
-    def for_age(self, age: int, audience: str = "child") -> Flow | None:
-        """The flow whose age band covers this age."""
+    def for_age(self, age: int, audience: str = "child", purpose: str = "first") -> Flow | None:
+        """The flow for this purpose whose age band covers this age."""
         for flow in sorted(self.flows.values(), key=lambda f: f.ages):
-            if flow.audience == audience and flow.ages[0] <= age <= flow.ages[1]:
+            if (
+                flow.audience == audience
+                and flow.purpose == purpose
+                and flow.ages[0] <= age <= flow.ages[1]
+            ):
                 return flow
         return None
 
-    def for_audience(self, audience: str, framework_id: str | None = None) -> list[Flow]:
-        """Flows for an audience, youngest first."""
+    def for_audience(
+        self, audience: str, framework_id: str | None = None, purpose: str | None = "first"
+    ) -> list[Flow]:
+        """Flows for an audience and purpose (None: any purpose), youngest first."""
         return sorted(
             (
                 f
                 for f in self.flows.values()
-                if f.audience == audience and framework_id in (None, f.framework.id)
+                if f.audience == audience
+                and framework_id in (None, f.framework.id)
+                and purpose in (None, f.purpose)
             ),
             key=lambda f: f.ages,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from functools import wraps
+from functools import cache, wraps
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,18 +22,20 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from samtal import audit
 from samtal.db import get_session
-from samtal.models import Staff, utcnow
+from samtal.models import AuditEntry, Staff, Unit, utcnow
 from samtal.security import check_csrf
 
 bp = Blueprint("auth", __name__)
 ROLES = ("admin", "barnkontakt", "statistik")
 SESSION_KEY = "staff"
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+THROTTLE_MINUTES = 15
 
 
 class AccountRefused(ValueError):
@@ -43,6 +45,28 @@ class AccountRefused(ValueError):
 def hash_password(password: str) -> str:
     """A salted, slow hash (scrypt) of a password."""
     return generate_password_hash(password, method="scrypt")
+
+
+@cache
+def _no_account_hash() -> str:
+    """Checked against when no account matches, so an unknown address takes as long to refuse."""
+    return hash_password("samtal: no such account")
+
+
+def check_new_password(password: str, repeat: str) -> None:
+    """Refuse a new password that is too short, too long or not typed the same twice."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountRefused(
+            _("Lösenordet behöver minst %(count)d tecken.", count=MIN_PASSWORD_LENGTH)
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountRefused(
+            _("Lösenordet får vara högst %(count)d tecken.", count=MAX_PASSWORD_LENGTH)
+        )
+    if password != repeat:
+        raise AccountRefused(
+            _("De två lösenorden är inte likadana. Skriv samma lösenord två gånger.")
+        )
 
 
 def create_staff(
@@ -179,16 +203,28 @@ def login():
         return redirect(url_for("auth.login"), code=303)
     db = get_session()
     email = request.form.get("email", "").strip().lower()[:254]
+    if address_throttled(db):
+        audit.record("login_throttled", detail=email)
+        message = _(
+            "För många misslyckade inloggningar från den här anslutningen. "
+            "Vänta en kvart och försök igen."
+        )
+        return render_template(
+            "staff/login.html", error=message, email=email, next=request.form.get("next")
+        ), 429
     staff = db.exec(select(Staff).where(Staff.email == email)).first()
     now = utcnow()
     locked = (
         staff is not None and staff.locked_until is not None and _aware(staff.locked_until) > now
     )
+    password = request.form.get("password", "")[:MAX_PASSWORD_LENGTH]
+    if staff is None:
+        check_password_hash(_no_account_hash(), password)
     if (
         locked
         or staff is None
         or not staff.active
-        or not check_password_hash(staff.password_hash, request.form.get("password", ""))
+        or not check_password_hash(staff.password_hash, password)
     ):
         if staff is not None and not locked:
             register_failure(db, staff)
@@ -220,6 +256,29 @@ def register_failure(db: Session, staff: Staff) -> None:
         staff.failed_logins = 0
     db.add(staff)
     db.commit()
+
+
+def address_throttled(db: Session) -> bool:
+    """True after too many failed sign-ins from this address lately (20 in 15 minutes).
+
+    Counted from the audit log, so every app process behind a load balancer agrees. Behind a
+    reverse proxy, remote_addr must be the client's (e.g. werkzeug's ProxyFix), or the whole
+    municipality shares one count.
+    """
+    address = (request.remote_addr or "")[:64]
+    if not address:
+        return False
+    since = utcnow() - timedelta(minutes=THROTTLE_MINUTES)
+    failures = db.exec(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(
+            AuditEntry.action == "login_failed",
+            AuditEntry.at >= since,
+            AuditEntry.address == address,
+        )
+    ).one()
+    return failures >= int(current_app.config.get("LOGIN_ADDRESS_ATTEMPTS", 20))
 
 
 def _aware(moment: datetime) -> datetime:
@@ -254,3 +313,87 @@ def home():
 def statistics_only():
     """The statistics role sees aggregates only; the statistics page is a later issue."""
     return render_template("staff/statistics.html")
+
+
+# Own account: password change and "log out everywhere" --------------------------------------
+
+
+def change_password(*, session: Session, staff: Staff, current: str, new: str, repeat: str) -> None:
+    """Change one's own password; every other signed-in session of the account ends.
+
+    A wrong current password counts as a failed sign-in, so the form cannot be used to guess.
+    """
+    if staff.locked_until is not None and _aware(staff.locked_until) > utcnow():
+        raise AccountRefused(_("För många misslyckade försök. Vänta en kvart och försök igen."))
+    if not check_password_hash(staff.password_hash, current[:MAX_PASSWORD_LENGTH]):
+        register_failure(session, staff)
+        raise AccountRefused(_("Det nuvarande lösenordet stämmer inte."))
+    check_new_password(new, repeat)
+    if new == current:
+        raise AccountRefused(_("Välj ett nytt lösenord, inte samma som förut."))
+    staff.password_hash = hash_password(new)
+    staff.session_epoch += 1
+    staff.failed_logins = 0
+    session.add(staff)
+    session.commit()
+
+
+def end_all_sessions(*, session: Session, staff: Staff) -> None:
+    """Sign the account out in every browser, this one included."""
+    staff.session_epoch += 1
+    session.add(staff)
+    session.commit()
+
+
+def _account_page(error: str | None = None, status: int = 200):
+    staff = current_staff()
+    assert staff is not None
+    unit = get_session().get(Unit, staff.unit_id) if staff.unit_id else None
+    return render_template("staff/account.html", staff=staff, unit=unit, error=error), status
+
+
+@bp.get("/arbete/konto")
+@login_required()
+def account():
+    """My account: who I am, change my password, log out everywhere."""
+    return _account_page()
+
+
+@bp.post("/arbete/konto/losenord")
+@login_required()
+def account_password():
+    """Change my password (current once, new twice); other sessions end, this one goes on."""
+    staff = current_staff()
+    assert staff is not None
+    try:
+        change_password(
+            session=get_session(),
+            staff=staff,
+            current=request.form.get("current", ""),
+            new=request.form.get("password", ""),
+            repeat=request.form.get("repeat", ""),
+        )
+    except AccountRefused as refused:
+        audit.record("password_change_refused")
+        return _account_page(str(refused), 422)
+    sign_in(staff)
+    audit.record("password_changed")
+    flash(_("Ditt lösenord är bytt. Du är utloggad på alla andra enheter."))
+    return redirect(url_for("auth.account"), code=303)
+
+
+@bp.post("/arbete/konto/logga-ut-overallt")
+@login_required()
+def logout_everywhere():
+    """End every session of my account, in every browser, this one too."""
+    staff = current_staff()
+    assert staff is not None
+    audit.record("logout_everywhere")
+    end_all_sessions(session=get_session(), staff=staff)
+    sign_out()
+    flash(_("Du är utloggad överallt. Logga in igen för att fortsätta här."))
+    return redirect(url_for("auth.login"), code=303)
+
+
+# The one-time link pages (/forsta-start/…, /nytt-losenord/…) live beside their tokens.
+from samtal.staff import password_links  # noqa: E402, F401

@@ -92,6 +92,6 @@ def test_guardian_pages_have_no_violations(open_page, live_app, start_tablet, la
 def test_information_pages_have_no_violations(open_page, live_app):
     """The start page, the picture credits and a missing page pass axe."""
     page = open_page(allow_errors=True)
-    for path in ("/", "/om-bilderna", "/finns-inte"):
+    for path in ("/", "/om-bilderna", "/tillganglighet", "/finns-inte"):
         page.goto(live_app.config["BASE_URL"] + path)
         assert violations(page) == [], path

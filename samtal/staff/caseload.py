@@ -1,0 +1,252 @@
+"""The caseload: the children a staff member may see, each with where it stands in the process.
+
+The status per child is computed by the database in one query (grouped subqueries joined to
+the children), so a page costs the same number of queries at 100 children as at 10,000; the
+composite indexes on child (barnkontakt_id, name) and conversation (child_id, guardian_id,
+status) keep it fast.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, distinct, func, or_, text, true
+from sqlalchemy import select as sa_select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, select
+
+from samtal.models import (
+    Child,
+    Conversation,
+    Staff,
+    SummaryDraft,
+    SummaryVersion,
+    Unit,
+    utcnow,
+)
+from samtal.staff.children import age_from
+
+PER_PAGE = 50
+# Where a child stands in the process, furthest first: the caseload shows the first that holds.
+STATUSES = {
+    "followup_due": _l("Dags för uppföljning"),
+    "signed": _l("Sammanställning signerad"),
+    "summary_draft": _l("Sammanställning påbörjad"),
+    "guardians_answered": _l("Vårdnadshavare har svarat"),
+    "guardians_invited": _l("Vårdnadshavare inbjudna"),
+    "child_done": _l("Barnets samtal klart"),
+    "child_started": _l("Barnets samtal påbörjat"),
+    "none": _l("Inget samtal än"),
+}
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    """One child on the caseload, with where it stands."""
+
+    id: int
+    name: str
+    age: int | None
+    unit: str | None
+    barnkontakt: str | None
+    status: str
+    child_conversations: int
+    child_done: bool
+    guardians_invited: int
+    guardians_answered: int
+    followup_due: date | None
+
+    @property
+    def status_label(self) -> str:
+        """The status in words."""
+        return str(STATUSES[self.status])
+
+
+@dataclass(frozen=True)
+class Caseload:
+    """One page of the caseload, how many there are, and how many are due for follow-up."""
+
+    rows: list[CaseloadRow]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+    followup_due: int
+    search: str
+    status: str | None
+
+
+def _fold(session: Session, column: Any) -> ColumnElement:
+    """Lower case for any letter (SQLite's own lower() knows only ASCII)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.samtal_lower(column)
+    return func.lower(column)
+
+
+def _children(session: Session, staff: Staff, search: str) -> list[ColumnElement]:
+    """Which children: the staff member's own (an admin: all), matching the search."""
+    where: list[ColumnElement] = []
+    if staff.role != "admin":
+        where.append(col(Child.barnkontakt_id) == staff.id)
+    if search:
+        where.append(_fold(session, col(Child.name)).contains(search.lower(), autoescape=True))
+    return where or [true()]
+
+
+def _with_status(where: list[ColumnElement], today: date):
+    """The children matching `where`, each with its figures and status, as a subquery.
+
+    The figures are correlated subqueries that each read one covering index, so they cost
+    only for the children actually read: fifty for a page, all of them only to filter.
+    """
+    own = Conversation.child_id == Child.id
+    childs = col(Conversation.guardian_id).is_(None)
+    guardians = col(Conversation.guardian_id).is_not(None)
+    completed = Conversation.status == "completed"
+    guardian = distinct(col(Conversation.guardian_id))
+
+    def figure(column, *condition):
+        return sa_select(column).where(*condition).correlate(Child).scalar_subquery()
+
+    figures = (
+        sa_select(
+            col(Child.id).label("id"),
+            col(Child.name).label("name"),
+            col(Child.birth_date).label("birth_date"),
+            col(Child.birth_year).label("birth_year"),
+            col(Child.followup_due).label("followup_due"),
+            col(Unit.name).label("unit"),
+            col(Staff.name).label("barnkontakt"),
+            figure(func.count(), own, childs).label("child_conversations"),
+            figure(func.count(), own, childs, completed).label("child_done"),
+            figure(func.count(guardian), own, guardians).label("guardians_invited"),
+            figure(func.count(guardian), own, guardians, completed).label("guardians_answered"),
+            figure(func.max(SummaryDraft.updated_at), SummaryDraft.child_id == Child.id).label(
+                "draft_at"
+            ),
+            figure(func.max(SummaryVersion.signed_at), SummaryVersion.child_id == Child.id).label(
+                "signed_at"
+            ),
+        )
+        .select_from(Child)
+        .outerjoin(Unit, col(Unit.id) == Child.unit_id)
+        .outerjoin(Staff, col(Staff.id) == Child.barnkontakt_id)
+        .where(*where)
+        .subquery("figures")
+    )
+    row = figures.c
+    status = case(
+        (and_(row.followup_due.is_not(None), row.followup_due <= today), "followup_due"),
+        (
+            and_(
+                row.signed_at.is_not(None),
+                or_(row.draft_at.is_(None), row.draft_at <= row.signed_at),
+            ),
+            "signed",
+        ),
+        (row.draft_at.is_not(None), "summary_draft"),
+        (
+            and_(row.guardians_answered > 0, row.guardians_answered == row.guardians_invited),
+            "guardians_answered",
+        ),
+        (row.guardians_invited > 0, "guardians_invited"),
+        (row.child_done > 0, "child_done"),
+        (row.child_conversations > 0, "child_started"),
+        else_="none",
+    )
+    return sa_select(figures, status.label("status")).subquery("caseload")
+
+
+def _no_jit(session: Session) -> None:
+    """PostgreSQL's JIT compiles a whole-caseload filter for longer than it runs (0.7 s vs
+    0.05 s at 10,000 children): off for this transaction only."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
+
+
+def _row(row, today: date) -> CaseloadRow:
+    return CaseloadRow(
+        id=row.id,
+        name=row.name,
+        age=age_from(row.birth_date, row.birth_year, today),
+        unit=row.unit,
+        barnkontakt=row.barnkontakt,
+        status=row.status,
+        child_conversations=row.child_conversations,
+        child_done=row.child_done > 0,
+        guardians_invited=row.guardians_invited,
+        guardians_answered=row.guardians_answered,
+        followup_due=row.followup_due,
+    )
+
+
+def caseload(
+    *,
+    session: Session,
+    staff: Staff,
+    search: str = "",
+    status: str | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    today: date | None = None,
+) -> Caseload:
+    """One page of the children the staff member may see, each with its status.
+
+    At most three queries whatever the number of children. Without a status filter: how
+    many, how many are due for follow-up (both from indexes), then the figures of the page's
+    children only. With a filter every child's status is computed, once, and the page
+    carries the total (a window count).
+    """
+    today = today or utcnow().date()
+    search = " ".join(search.split())[:80]
+    status = status if status in STATUSES else None
+    if staff.role not in ("admin", "barnkontakt"):
+        return Caseload([], 0, 1, 1, per_page, 0, search, status)
+    where = _children(session, staff, search)
+    due = col(Child.followup_due) <= today
+    followups = session.exec(select(func.count()).select_from(Child).where(*where, due)).one()
+    if status is None:
+        total = session.exec(select(func.count()).select_from(Child).where(*where)).one()
+        pages = max(1, math.ceil(total / per_page))
+        page = min(max(1, page), pages)
+        ids = (
+            select(Child.id)
+            .where(*where)
+            .order_by(col(Child.name), col(Child.id))
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        rows = _with_status([col(Child.id).in_(ids)], today)
+        query = sa_select(rows).order_by(rows.c.name, rows.c.id)
+        found = [_row(row, today) for row in session.execute(query).all()]
+        return Caseload(found, total, page, pages, per_page, followups, search, status)
+    _no_jit(session)
+    # Follow-up due is the first status that holds: the date alone decides it.
+    rows = _with_status(where + [due] if status == "followup_due" else where, today)
+    while True:
+        query = (
+            sa_select(rows, func.count().over().label("total"))
+            .where(rows.c.status == status)
+            .order_by(rows.c.name, rows.c.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        result = session.execute(query).all()
+        if result or page == 1:
+            break
+        page = 1  # past the last page (the list changed): start again from the first
+    total = result[0].total if result else 0
+    pages = max(1, math.ceil(total / per_page))
+    found = [_row(row, today) for row in result]
+    return Caseload(found, total, page, pages, per_page, followups, search, status)
+
+
+def status_of(*, session: Session, child: Child, today: date | None = None) -> str:
+    """Where one child stands (the caseload's status), for the child page."""
+    rows = _with_status([col(Child.id) == child.id], today or utcnow().date())
+    found = session.exec(select(rows.c.status)).first()  # type: ignore[call-overload]
+    return str(found) if found else "none"

@@ -1,0 +1,298 @@
+"""Starting sessions from the child page: on this tablet (kiosk), on another device (QR code
+and link), and guardian invitations. The same service functions as the command line.
+
+Kiosk: once the barnkontakt starts the child's conversation "on this tablet", the browser is
+the child's screen. The staff session is set aside: every staff page answers with a request
+for the barnkontakt's password (/arbete/kiosk/lamna) until it is given. The child's screen
+(/samtal/<token>/) and the adult's panel beside it are reached by their signed token and
+work as always.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import segno
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from markupsafe import Markup
+from werkzeug.security import check_password_hash
+
+from samtal import answers as recording
+from samtal import audit, invitations, library, links
+from samtal.db import get_session
+from samtal.flows import Flow
+from samtal.models import Child, Conversation, Guardian, Invitation, Staff, utcnow
+from samtal.security import check_csrf
+from samtal.staff import auth, children
+from samtal.staff.workspace import bp, languages, me, to_child
+
+KIOSK_KEY = "kiosk"
+CODES_KEY = "shown_codes"
+# Staff pages live under /arbete and in these blueprints; in kiosk mode they all ask for the
+# password. Signing out stays possible: it ends the staff session altogether.
+STAFF_BLUEPRINTS = frozenset({"auth", "admin", "workspace", "summary"})
+OPEN_IN_KIOSK = frozenset({"workspace.kiosk_leave", "auth.logout", "static"})
+
+
+def qr_svg(url: str, label: str) -> Markup:
+    """A QR code of the URL as inline SVG: no style attributes (the CSP forbids them), a text
+    alternative for screen readers."""
+    code = segno.make_qr(url, error="m")
+    svg = code.svg_inline(
+        scale=4, border=2, dark="#000", light="#fff", svgclass="qr", lineclass=None, omitsize=True
+    )
+    assert "style=" not in svg
+    return Markup(svg.replace("<svg ", '<svg role="img" aria-label="{}" ', 1)).format(label)
+
+
+def full_url(endpoint: str, **values) -> str:
+    """A link to send or print: the configured BASE_URL, not whatever host this page has."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+# ------------------------------------------------------------------------- the kiosk guard
+
+
+@bp.before_app_request
+def _kiosk_guard():
+    """In kiosk mode, every staff page waits for the barnkontakt's password."""
+    if KIOSK_KEY not in session or request.endpoint in OPEN_IN_KIOSK:
+        return None
+    if request.path.startswith("/arbete") or request.blueprint in STAFF_BLUEPRINTS:
+        return redirect(url_for("workspace.kiosk_leave"), code=303)
+    return None
+
+
+def _chosen_flow(child: Child) -> tuple[Flow | None, str]:
+    """The child flow and language from the start form (defaults: the child's own)."""
+    flow = library.flows().get(request.form.get("flow", ""))
+    if flow is None or flow.audience != "child":
+        age = children.age_of(child)
+        flow = library.flows().for_age(age) if age is not None else None
+    language = request.form.get("language") or child.language
+    if language not in languages():
+        language = "sv"
+    return flow, language
+
+
+def _start(child: Child, where: str) -> Conversation | None:
+    """Start the child's conversation with the same service function as the command line."""
+    flow, language = _chosen_flow(child)
+    if flow is None:
+        flash(_("Välj vilka frågor samtalet ska ha."))
+        return None
+    age = children.age_of(child)
+    conversation = recording.start_conversation(
+        session=get_session(),
+        flow=flow,
+        name=child.name,
+        age=age if age is not None else flow.ages[0],
+        language=language,
+        child=child,
+    )
+    audit.record("start_conversation", child.id, detail=f"{where}: {flow.id} ({language})")
+    return conversation
+
+
+@bp.route("/barn/<int:child_id>/samtal/har", methods=["GET", "POST"])
+@auth.login_required("barnkontakt")
+def start_here(child_id: int):
+    """Start the child's conversation on this tablet: the browser becomes the child's screen."""
+    child = children.child_or_404(child_id)
+    if request.method == "GET":
+        return to_child(child, "starta")
+    conversation = _start(child, "här")
+    if conversation is None:
+        return to_child(child, "starta")
+    token = links.tablet_token(conversation.id or 0, conversation.link_nonce)
+    path = url_for("tablet.step", token=token)
+    session[KIOSK_KEY] = {
+        "conversation": conversation.id,
+        "path": path,
+        "staff": me().id,
+        "child": child.id,
+    }
+    return redirect(path, code=303)
+
+
+@bp.route("/barn/<int:child_id>/samtal/annan", methods=["GET", "POST"])
+@auth.login_required("barnkontakt")
+def start_elsewhere(child_id: int):
+    """Start the child's conversation for another device: a QR code and a link."""
+    child = children.child_or_404(child_id)
+    if request.method == "GET":
+        return to_child(child, "starta")
+    conversation = _start(child, "annan enhet")
+    if conversation is None:
+        return to_child(child, "starta")
+    return redirect(
+        url_for("workspace.conversation_link", child_id=child.id, conversation_id=conversation.id),
+        code=303,
+    )
+
+
+@bp.get("/barn/<int:child_id>/samtal/<int:conversation_id>")
+@auth.login_required("barnkontakt")
+def conversation_link(child_id: int, conversation_id: int):
+    """The link to the child's conversation again, with its QR code, to copy or print."""
+    child = children.child_or_404(child_id)
+    conversation = get_session().get(Conversation, conversation_id)
+    if conversation is None or conversation.child_id != child.id or conversation.guardian_id:
+        abort(404)
+    token = links.tablet_token(conversation.id or 0, conversation.link_nonce)
+    url = full_url("tablet.step", token=token)
+    audit.record("view_link", child.id, detail=f"samtal {conversation.id}")
+    return render_template(
+        "staff/workspace/link.html",
+        child=child,
+        url=url,
+        qr=qr_svg(url, _("QR-kod till barnets samtal")),
+        heading=_("Barnets samtal på en annan enhet"),
+        days=current_app.config["TABLET_LINK_DAYS"],
+        conversation=conversation,
+        code=None,
+        kind="child",
+    )
+
+
+# --------------------------------------------------------------------------- invitations
+
+
+@bp.route("/barn/<int:child_id>/inbjudan", methods=["GET", "POST"])
+@auth.login_required("barnkontakt")
+def invite(child_id: int):
+    """Invite a registered guardian: link and, if asked for, a code; shown once, then again."""
+    child = children.child_or_404(child_id)
+    if request.method == "GET":
+        return to_child(child, "vardnadshavare")
+    db = get_session()
+    guardian_id = request.form.get("guardian_id", "")
+    guardian = db.get(Guardian, int(guardian_id)) if guardian_id.isdigit() else None
+    if guardian is None or guardian.child_id != child.id:
+        flash(_("Välj vilken vårdnadshavare som ska bjudas in."))
+        return to_child(child, "vardnadshavare")
+    language = request.form.get("invite_language") or guardian.language
+    if language not in languages():
+        flash(_("Välj ett av språken i listan."))
+        return to_child(child, "vardnadshavare")
+    flow = library.flows().get(request.form.get("flow", ""))
+    if flow is None or flow.audience != "guardian":
+        choices = library.flows().for_audience("guardian")
+        flow = choices[0] if choices else None
+    if flow is None:
+        flash(_("Det finns inga frågor för vårdnadshavare."))
+        return to_child(child, "vardnadshavare")
+    issued = invitations.issue(
+        session=db,
+        child=child,
+        flow=flow,
+        language=language,
+        with_code=request.form.get("with_code") == "1",
+        guardian=guardian,
+    )
+    if issued.code:
+        session[CODES_KEY] = {str(issued.invitation.id): issued.code}
+    audit.record("invite", child.id, detail=f"{guardian.name} ({language}, {flow.id})")
+    return redirect(
+        url_for("workspace.invitation", child_id=child.id, invitation_id=issued.invitation.id),
+        code=303,
+    )
+
+
+@bp.get("/barn/<int:child_id>/inbjudan/<int:invitation_id>")
+@auth.login_required("barnkontakt")
+def invitation(child_id: int, invitation_id: int):
+    """An invitation's link again (the code only right after it was made), to copy or print."""
+    child = children.child_or_404(child_id)
+    db = get_session()
+    found = db.get(Invitation, invitation_id)
+    guardian = db.get(Guardian, found.guardian_id) if found else None
+    conversation = db.get(Conversation, found.conversation_id) if found else None
+    if found is None or guardian is None or conversation is None or guardian.child_id != child.id:
+        abort(404)
+    codes = session.pop(CODES_KEY, {})
+    url = full_url("guardian.step", token=invitations.link_token(found, conversation.language))
+    audit.record("view_invitation", child.id, detail=f"inbjudan {found.id}")
+    return render_template(
+        "staff/workspace/link.html",
+        child=child,
+        url=url,
+        qr=qr_svg(url, _("QR-kod till inbjudan")),
+        heading=_("Inbjudan till %(name)s", name=guardian.name),
+        guardian=guardian,
+        invitation=found,
+        conversation=conversation,
+        code=codes.get(str(found.id)),
+        has_code=found.code_hash is not None,
+        kind="guardian",
+    )
+
+
+# ------------------------------------------------------------------------- leaving kiosk
+
+
+@bp.route("/kiosk/lamna", methods=["GET", "POST"])
+def kiosk_leave():
+    """Leave the child's screen: only with the barnkontakt's password (which also signs in
+    again if the staff session ran out while the child was talking)."""
+    kiosk = session.get(KIOSK_KEY)
+    if not kiosk:
+        return redirect(url_for("auth.home"), code=303)
+    if request.method == "GET":
+        return render_template("staff/workspace/kiosk_leave.html", back=kiosk.get("path"))
+    if not check_csrf():
+        flash(_("Sidan var för gammal. Försök igen."))
+        return redirect(url_for("workspace.kiosk_leave"), code=303)
+    db = get_session()
+    staff = db.get(Staff, kiosk.get("staff"))
+    signed_in = auth.current_staff()  # the log then names whose session this is, if still on
+    password = request.form.get("password", "")[:256]
+    locked = (
+        staff is not None
+        and staff.locked_until is not None
+        and (_aware(staff.locked_until) > utcnow())
+    )
+    if (
+        staff is None
+        or not staff.active
+        or locked
+        or not check_password_hash(staff.password_hash, password)
+    ):
+        if staff is not None and not locked:
+            auth.register_failure(db, staff)
+        audit.record("kiosk_leave_refused", kiosk.get("child"), detail=f"staff {kiosk['staff']}")
+        message = (
+            _("För många misslyckade försök. Vänta en kvart och försök igen.")
+            if locked
+            else _("Lösenordet stämmer inte. Barnets skärm är fortfarande låst.")
+        )
+        return render_template(
+            "staff/workspace/kiosk_leave.html", back=kiosk.get("path"), error=message
+        ), 401
+    if signed_in is None or signed_in.id != staff.id:
+        auth.sign_in(staff)  # the password is a fresh sign-in
+    session.pop(KIOSK_KEY, None)
+    staff.failed_logins = 0
+    db.add(staff)
+    db.commit()
+    g.staff_member = staff
+    audit.record("kiosk_left", kiosk.get("child"))
+    child = db.get(Child, kiosk.get("child")) if kiosk.get("child") else None
+    if child is None:
+        return redirect(url_for("auth.home"), code=303)
+    return to_child(child, "samtal")
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

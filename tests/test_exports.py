@@ -1,0 +1,289 @@
+"""Exports of the summary: JSON against its schema, PDF text, print view, and sharing that
+needs a signed version and consent covering the recipient."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+from datetime import date, timedelta
+from pathlib import Path
+
+import jsonschema
+import pytest
+from sqlmodel import select
+
+from samtal import exports
+from samtal.db import get_session
+from samtal.models import Consent, Conversation, Guardian, SafetyConcern, utcnow
+from tests.conftest import csrf_token_of
+from tests.test_summary import make_child
+
+SCHEMA = json.loads((Path(__file__).parents[1] / "schema" / "summary-v1.schema.json").read_text())
+YOUNG_PICKS = {
+    "omsorg.hur": "2",
+    "omsorg.ord": "Jag vill äta frukost i skolan.",
+    "trygghet.hur": "1",
+    "trygghet.ord": "HEMLIGT-OMRADE-ORD",
+    "viktigast": ["trygghet", "omsorg"],
+    "dela": ["omsorg", "fritid"],
+}
+
+
+def validate(document: dict) -> None:
+    """Fails the test when the document does not follow schema/summary-v1.schema.json."""
+    jsonschema.Draft202012Validator(
+        SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    ).validate(document)
+
+
+def pdf_text(data: bytes, tmp_path: Path) -> str:
+    """The text of a PDF, read by pdftotext (Debian's poppler-utils)."""
+    if not shutil.which("pdftotext"):
+        message = "pdftotext is not installed (poppler-utils): run scripts/setup.sh"
+        if os.environ.get("SAMTAL_REQUIRE_SERVICES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    file = tmp_path / "summary.pdf"
+    file.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(file), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.fixture
+def young(app, staff_client):
+    """A barnkontakt, and a 14-year-old who kept areas from the guardians, with a safety note."""
+    client, staff = staff_client("barnkontakt")
+    child_id = make_child(app, staff.id, flow_id="barn-13-17", age=14, picks=YOUNG_PICKS)
+    with app.app_context():
+        session = get_session()
+        conversation = session.exec(
+            select(Conversation).where(
+                Conversation.child_id == child_id,
+                Conversation.guardian_id.is_(None),  # type: ignore[union-attr]
+            )
+        ).one()
+        session.add(
+            SafetyConcern(
+                conversation_id=conversation.id, step_id="trygghet.ord", note="SAKERHETSANTECKNING"
+            )
+        )
+        session.commit()
+    return client, staff, child_id
+
+
+def base(child_id: int) -> str:
+    return f"/arbete/barn/{child_id}/sammanstallning"
+
+
+def sign(client, child_id: int, **fields: str) -> None:
+    """Sign the summary through the page's form."""
+    html = client.get(base(child_id)).get_data(as_text=True)
+    response = client.post(
+        f"{base(child_id)}/signera",
+        data={"csrf_token": csrf_token_of(html), "anteckningar": "1", "bekrafta": "ja", **fields},
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+
+
+def consent(app, child_id: int, *, recipient: str = "barnteam", child_too: bool = True) -> None:
+    """Record consent from every guardian (and the child) to share the summary."""
+    with app.app_context():
+        session = get_session()
+        today = utcnow().date()
+        common = {
+            "child_id": child_id,
+            "information": ["sammanstallning"],
+            "recipients": [recipient],
+            "given_on": today,
+            "valid_until": today + timedelta(days=180),
+            "informed": True,
+        }
+        for guardian in session.exec(select(Guardian).where(Guardian.child_id == child_id)):
+            session.add(Consent(given_by="guardian", guardian_id=guardian.id, **common))
+        if child_too:
+            session.add(Consent(given_by="child", **common))
+        session.commit()
+
+
+def test_the_schema_is_a_valid_json_schema():
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    assert exports.schema() == SCHEMA
+
+
+def test_json_of_a_draft_and_of_a_signed_version_follow_the_schema(young):
+    client, _staff, child_id = young
+    draft = client.get(f"{base(child_id)}/json")
+    assert draft.status_code == 200 and draft.mimetype == "application/json"
+    assert "utkast" in draft.headers["Content-Disposition"]
+    document = draft.get_json()
+    validate(document)
+    assert (document["version"], document["status"], document["signature"]) == (
+        "1.0",
+        "draft",
+        None,
+    )
+
+    sign(client, child_id, **{"note-omsorg": "Frukost", "decision": "barnteam"})
+    signed = client.get(f"{base(child_id)}/json").get_json()
+    validate(signed)
+    assert signed["status"] == "signed" and signed["signature"]["number"] == 1
+    assert signed["signature"]["content_hash"] == exports.summary_store.content_hash(
+        signed["summary"]
+    )
+    assert signed["summary_hash"] == signed["signature"]["content_hash"]
+    summary = signed["summary"]
+    assert summary["decision"]["code"] == "barnteam"
+    assert summary["safety"][0]["note"] == "SAKERHETSANTECKNING"  # staff's own export
+    trygghet = next(a for a in summary["areas"] if a["id"] == "trygghet")
+    assert trygghet["kept_from_guardians"] is True
+    assert trygghet["child"]["words"][0]["text"] == "HEMLIGT-OMRADE-ORD"
+    by_version = client.get(f"{base(child_id)}/json?version=1").get_json()
+    assert by_version["summary"] == summary
+
+
+def test_sharing_is_refused_without_consent_and_before_signing(young, app):
+    client, _staff, child_id = young
+    unsigned = client.get(f"{base(child_id)}/json?for=sharing")
+    assert unsigned.status_code == 403
+    assert "Signera den innan den delas" in unsigned.get_data(as_text=True)
+    sign(client, child_id)
+    for path in ("/json?for=sharing", "/pdf?dela=1", "/utskrift?for=sharing&mottagare=barnteam"):
+        refused = client.get(base(child_id) + path)
+        assert refused.status_code == 403, path
+        body = refused.get_data(as_text=True)
+        assert (
+            "Det finns inget samtycke som täcker att sammanställningen delas med Barnteam" in body
+        )
+        assert "Ingenting har lämnats ut." in body
+        assert "SAKERHETSANTECKNING" not in body and "HEMLIGT" not in body
+    # Consent from the guardians only: a 14-year-old does not need to consent (15 and up does).
+    consent(app, child_id, child_too=False)
+    assert client.get(f"{base(child_id)}/json?for=sharing").status_code == 200
+    other = client.get(f"{base(child_id)}/json?for=sharing&mottagare=Socialtjänsten")
+    assert other.status_code == 403
+
+
+def test_shared_json_leaves_out_safety_notes_and_kept_areas(young, app):
+    client, _staff, child_id = young
+    sign(client, child_id, **{"note-trygghet": "NOTERING-OM-KEPT", "note-omsorg": "Frukost"})
+    consent(app, child_id)
+    response = client.get(f"{base(child_id)}/json?for=sharing&mottagare=barnteam")
+    assert response.status_code == 200
+    document = response.get_json()
+    validate(document)
+    text = json.dumps(document, ensure_ascii=False)
+    assert document["shared"] is True and document["summary"]["shared"] is True
+    assert document["summary"]["safety"] == []
+    for secret in ("SAKERHETSANTECKNING", "HEMLIGT-OMRADE-ORD", "NOTERING-OM-KEPT"):
+        assert secret not in text, secret
+    areas = {a["id"]: a for a in document["summary"]["areas"]}
+    assert areas["trygghet"]["child"] is None and areas["trygghet"]["kept_from_guardians"]
+    assert areas["omsorg"]["child"]["words"][0]["text"] == "Jag vill äta frukost i skolan."
+    assert areas["omsorg"]["note"] == "Frukost"
+    assert document["summary"]["priorities"] == ["omsorg"]
+    assert document["signature"]["content_hash"] != document["summary_hash"]
+
+
+def test_withdrawn_consent_stops_sharing(young, app):
+    client, _staff, child_id = young
+    sign(client, child_id)
+    consent(app, child_id)
+    assert client.get(f"{base(child_id)}/json?for=sharing").status_code == 200
+    with app.app_context():
+        session = get_session()
+        first = session.exec(select(Consent).where(Consent.given_by == "guardian")).first()
+        first.withdrawn_at = utcnow()
+        session.add(first)
+        session.commit()
+    assert client.get(f"{base(child_id)}/json?for=sharing").status_code == 403
+
+
+def test_pdf_has_the_summarys_text(young, tmp_path):
+    client, _staff, child_id = young
+    sign(client, child_id, **{"note-omsorg": "Anteckning om frukost", "q-gora_nu": "Ringa hem"})
+    response = client.get(f"{base(child_id)}/pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    assert 'filename="sammanstallning-' in response.headers["Content-Disposition"]
+    text = pdf_text(response.data, tmp_path)
+    version = client.get(f"{base(child_id)}/json").get_json()["signature"]
+    for expected in (
+        "Sammanställning: Testbarn",
+        "Behovskompassen",
+        "Omsorg",
+        "Utvecklas",
+        "Jag vill äta frukost i skolan.",
+        "Han äter bra hemma.",
+        "Anteckning om frukost",
+        "Ringa hem",
+        "Vad står i vägen för barnets välbefinnande?",
+        "SAKERHETSANTECKNING",
+        "Signerad version 1",
+        version["content_hash"][:32],
+    ):
+        assert expected in text, expected
+
+
+def test_shared_pdf_leaves_out_what_may_not_leave(young, app, tmp_path):
+    client, _staff, child_id = young
+    sign(client, child_id, **{"note-trygghet": "NOTERING-OM-KEPT"})
+    consent(app, child_id)
+    response = client.get(f"{base(child_id)}/pdf?dela=1&mottagare=barnteam")
+    assert response.status_code == 200
+    text = pdf_text(response.data, tmp_path)
+    assert "Jag vill äta frukost i skolan." in text
+    assert "Version för delning" in text
+    for secret in ("SAKERHETSANTECKNING", "HEMLIGT-OMRADE-ORD", "NOTERING-OM-KEPT"):
+        assert secret not in text, secret
+
+
+def test_print_view_needs_nothing_from_outside_and_has_no_inline_styles(young):
+    client, _staff, child_id = young
+    html = client.get(f"{base(child_id)}/utskrift").get_data(as_text=True)
+    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in html
+    assert ' style="' not in html and "<style" not in html
+    assert 'class="doc-section print-break"' in html
+    assert 'role="img"' in html and "<table" in html
+
+
+def test_pdf_rendering_fetches_nothing(monkeypatch):
+    calls = []
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: calls.append(a))
+    real_connect = socket.socket.connect
+    monkeypatch.setattr(
+        socket.socket, "connect", lambda self, *a: calls.append(a) or real_connect(self, *a)
+    )
+    stylesheet = Path(__file__).parents[1] / "static" / "samtal.css"
+    pdf = exports.render_pdf(
+        '<html><body><p>Hej</p><img src="http://192.0.2.1/bild.png" alt="">'
+        '<link rel="stylesheet" href="https://192.0.2.1/x.css"></body></html>',
+        stylesheet,
+    )
+    assert pdf.startswith(b"%PDF") and calls == []
+
+
+def test_document_marks_drafts_and_versions_without_a_request():
+    content = {"shared": False, "safety": [], "areas": [], "priorities": []}
+    document = exports.document(content, signed=None)
+    assert document["status"] == "draft" and document["signature"] is None
+    assert document["exported_at"].endswith("+00:00")
+    assert json.loads(exports.to_json(document)) == document
+    assert date.fromisoformat(document["exported_at"][:10])
+
+
+def test_pdf_without_weasyprints_libraries_says_so(young, monkeypatch):
+    client, _staff, child_id = young
+
+    def missing(*_args, **_kwargs):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(exports, "render_pdf", missing)
+    response = client.get(f"{base(child_id)}/pdf")
+    assert response.status_code == 503
+    body = response.get_data(as_text=True)
+    assert "PDF kan inte skapas just nu" in body and "Använd utskriften" in body
