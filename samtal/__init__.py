@@ -16,6 +16,12 @@ DEFAULTS: dict[str, Any] = {
     "ADULT_PANEL_MINUTES": 10,
     "IDLE_MINUTES": 20,
     "LOGIN_ATTEMPTS": 5,
+    "LOGIN_ADDRESS_ATTEMPTS": 20,
+    "SETUP_LINK_HOURS": 24,
+    "PASSWORD_LINK_DAYS": 7,
+    # Named on the accessibility statement when set.
+    "ORGANISATION": None,
+    "ACCESSIBILITY_CONTACT": None,
     # From this age the child's own consent is needed too before anything is shared.
     "CHILD_CONSENT_AGE": 15,
     "BASE_URL": "http://127.0.0.1:5000",
