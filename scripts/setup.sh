@@ -43,4 +43,4 @@ mkdir -p static/vendor
 cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 cp node_modules/htmx.org/LICENSE static/vendor/htmx.LICENSE
 
-.venv/bin/pybabel compile -q -d i18n 2>/dev/null || true
+.venv/bin/pybabel compile -d i18n > /dev/null
