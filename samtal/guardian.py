@@ -27,7 +27,7 @@ from samtal.security import check_csrf
 from samtal.staff.settings import languages_offered, ordered_flow
 
 bp = Blueprint("guardian", __name__, url_prefix="/v/<token>")
-TEMPLATE = "guardian/step.html"
+step_pages.add_step_routes(bp, "guardian/step.html")
 OPENED_KEY = "opened_invitations"
 REFUSAL_STATUS = {"expired": 410, "locked": 429, "invalid": 404}
 
@@ -84,24 +84,6 @@ def code():
         ), 422
     session[OPENED_KEY] = [*session.get(OPENED_KEY, []), g.invitation.id][-20:]
     return redirect(url_for("guardian.step"), code=303)
-
-
-@bp.get("/")
-def step():
-    """The question the guardian stands at (pausing is closing the page; the link resumes)."""
-    return step_pages.render_step(TEMPLATE)
-
-
-@bp.get("/andra/<step_id>")
-def change(step_id: str):
-    """Show an answered question again so the guardian can change it before sending."""
-    return step_pages.show_change(TEMPLATE, step_id)
-
-
-@bp.post("/svar")
-def answer():
-    """Check and store an answer, then go to the next question."""
-    return step_pages.take_answer(TEMPLATE)
 
 
 @bp.post("/sprak")

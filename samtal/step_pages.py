@@ -8,7 +8,7 @@ conversation block of the same template.
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_htmx import HTMX
@@ -142,3 +142,23 @@ def take_answer(template: str):
         by="adult" if written_by_adult else flow.audience,
     )
     return redirect(here, code=303)
+
+
+def add_step_routes(bp: Blueprint, template: str) -> None:
+    """Give a blueprint the three routes of a conversation screen: step, change, answer."""
+
+    def step():
+        """Show the step the conversation stands at now (opening the link again resumes)."""
+        return render_step(template)
+
+    def change(step_id: str):
+        """Show an answered step again so the answer can be changed."""
+        return show_change(template, step_id)
+
+    def answer():
+        """Check and store an answer, then go to whatever comes next (POST/redirect/GET)."""
+        return take_answer(template)
+
+    bp.add_url_rule("/", view_func=step, methods=["GET"])
+    bp.add_url_rule("/andra/<step_id>", view_func=change, methods=["GET"])
+    bp.add_url_rule("/svar", view_func=answer, methods=["POST"])

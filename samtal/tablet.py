@@ -52,22 +52,4 @@ bp.url_value_preprocessor(open_conversation)
 bp.url_defaults(keep_token)
 
 
-TEMPLATE = "child/step.html"
-
-
-@bp.get("/")
-def step():
-    """Show the step the conversation stands at now (resume is simply opening the link again)."""
-    return step_pages.render_step(TEMPLATE)
-
-
-@bp.get("/andra/<step_id>")
-def change(step_id: str):
-    """Show an answered step again so the child can change the answer."""
-    return step_pages.show_change(TEMPLATE, step_id)
-
-
-@bp.post("/svar")
-def answer():
-    """Check and store an answer, then go to whatever comes next (POST/redirect/GET)."""
-    return step_pages.take_answer(TEMPLATE)
+step_pages.add_step_routes(bp, "child/step.html")
