@@ -26,6 +26,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from markupsafe import Markup
+from sqlmodel import col, select
 from werkzeug.security import check_password_hash
 
 from samtal import answers as recording
@@ -86,9 +87,66 @@ def _chosen_flow(child: Child) -> tuple[Flow | None, str]:
     return flow, language
 
 
+def _has_finished(child: Child, guardian: Guardian | None = None) -> bool:
+    """Whether the child (or this guardian) has finished a conversation: what a follow-up
+    follows up."""
+    query = select(Conversation.id).where(
+        Conversation.child_id == child.id, Conversation.status == "completed"
+    )
+    if guardian is None:
+        query = query.where(col(Conversation.guardian_id).is_(None))
+    else:
+        query = query.where(Conversation.guardian_id == guardian.id)
+    return get_session().exec(query.limit(1)).first() is not None
+
+
+def _start_followup(
+    child: Child, where: str, flow: Flow | None, language: str
+) -> Conversation | None:
+    """The child's follow-up, with the same service function as `samtal start --child N
+    --followup`; None (and a kind message) when it cannot start."""
+    if not _has_finished(child):
+        flash(
+            _(
+                "%(name)s har inget avslutat samtal att följa upp än. Starta ett första "
+                "samtal i stället.",
+                name=child.name,
+            )
+        )
+        return None
+    try:
+        conversation = recording.start_followup(
+            session=get_session(),
+            flows=library.flows(),
+            child=child,
+            flow=flow if flow is not None and flow.purpose == "followup" else None,
+            language=language,
+        )
+    except recording.FollowupRefused as refused:
+        flash(
+            _(
+                "Uppföljningssamtalet kunde inte startas: %(why)s Välj frågor själv under "
+                "”Ett annat samtal”.",
+                why=str(refused),
+            )
+        )
+        return None
+    audit.record(
+        "start_conversation",
+        child.id,
+        detail=f"{where}: uppföljning {conversation.flow_id} ({conversation.language})",
+    )
+    return conversation
+
+
 def _start(child: Child, where: str) -> Conversation | None:
-    """Start the child's conversation with the same service function as the command line."""
+    """Start the child's conversation with the same service functions as the command line:
+    a follow-up (asked for, or a follow-up flow chosen) through start_followup."""
     flow, language = _chosen_flow(child)
+    if request.form.get("followup") == "1":
+        return _start_followup(child, where, None, language)
+    if flow is not None and flow.purpose == "followup":
+        return _start_followup(child, where, flow, language)
     if flow is None:
         flash(_("Välj vilka frågor samtalet ska ha."))
         return None
@@ -152,13 +210,19 @@ def conversation_link(child_id: int, conversation_id: int):
         abort(404)
     token = links.tablet_token(conversation.id or 0, conversation.link_nonce)
     url = full_url("tablet.step", token=token)
+    flow = library.flows().get(conversation.flow_id)
+    followup = flow is not None and flow.purpose == "followup"
     audit.record("view_link", child.id, detail=f"samtal {conversation.id}")
     return render_template(
         "staff/workspace/link.html",
         child=child,
         url=url,
         qr=qr_svg(url, _("QR-kod till barnets samtal")),
-        heading=_("Barnets samtal på en annan enhet"),
+        heading=(
+            _("Barnets uppföljningssamtal på en annan enhet")
+            if followup
+            else _("Barnets samtal på en annan enhet")
+        ),
         days=current_app.config["TABLET_LINK_DAYS"],
         conversation=conversation,
         code=None,
@@ -187,11 +251,26 @@ def invite(child_id: int):
         flash(_("Välj ett av språken i listan."))
         return to_child(child, "vardnadshavare")
     flow = library.flows().get(request.form.get("flow", ""))
-    if flow is None or flow.audience != "guardian":
+    if request.form.get("followup") == "1":
+        followups = library.flows().for_audience("guardian", purpose="followup")
+        flow = followups[0] if followups else None
+        if flow is None:
+            flash(_("Det finns inga uppföljningsfrågor för vårdnadshavare."))
+            return to_child(child, "vardnadshavare")
+    elif flow is None or flow.audience != "guardian":
         choices = library.flows().for_audience("guardian")
         flow = choices[0] if choices else None
     if flow is None:
         flash(_("Det finns inga frågor för vårdnadshavare."))
+        return to_child(child, "vardnadshavare")
+    if flow.purpose == "followup" and not _has_finished(child, guardian):
+        flash(
+            _(
+                "%(name)s har inte svarat på frågorna förut, så det finns inget att följa "
+                "upp. Bjud in till de vanliga frågorna i stället.",
+                name=guardian.name,
+            )
+        )
         return to_child(child, "vardnadshavare")
     issued = invitations.issue(
         session=db,
@@ -203,7 +282,8 @@ def invite(child_id: int):
     )
     if issued.code:
         session[CODES_KEY] = {str(issued.invitation.id): issued.code}
-    audit.record("invite", child.id, detail=f"{guardian.name} ({language}, {flow.id})")
+    what = "uppföljning " if flow.purpose == "followup" else ""
+    audit.record("invite", child.id, detail=f"{guardian.name} ({what}{language}, {flow.id})")
     return redirect(
         url_for("workspace.invitation", child_id=child.id, invitation_id=issued.invitation.id),
         code=303,
@@ -229,7 +309,11 @@ def invitation(child_id: int, invitation_id: int):
         child=child,
         url=url,
         qr=qr_svg(url, _("QR-kod till inbjudan")),
-        heading=_("Inbjudan till %(name)s", name=guardian.name),
+        heading=(
+            _("Inbjudan till uppföljning för %(name)s", name=guardian.name)
+            if getattr(library.flows().get(conversation.flow_id), "purpose", "") == "followup"
+            else _("Inbjudan till %(name)s", name=guardian.name)
+        ),
         guardian=guardian,
         invitation=found,
         conversation=conversation,

@@ -1,5 +1,9 @@
 """The barnkontakt's workspace: the caseload, registering a child, the child page, follow-up.
 
+The child page shows the child's (and each guardian's) finished conversations side by side,
+oldest first, and the change per area since last time as a small SVG chart with the same
+facts in a table (see timeline()).
+
 Starting sessions (kiosk, QR code, invitations) and consent live in kiosk.py and
 consent_views.py; they add their routes to this same blueprint ("workspace", under /arbete).
 
@@ -9,7 +13,8 @@ barnkontakt only, and only for their own children. Another barnkontakt's child a
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from flask import (
     Blueprint,
@@ -22,13 +27,16 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import distinct
 from sqlmodel import col, func, select
 from werkzeug.routing import BuildError
 
 from samtal import audit, library
+from samtal import followup as followups
+from samtal.conversation import Given
 from samtal.db import get_session
-from samtal.flows import Flow
+from samtal.flows import SKIP_VALUES, Flow
 from samtal.i18n import age_band
 from samtal.models import (
     Answer,
@@ -43,8 +51,10 @@ from samtal.models import (
     utcnow,
 )
 from samtal.staff import caseload as cases
-from samtal.staff import children, consent
+from samtal.staff import children, consent, settings
 from samtal.staff.auth import current_staff, login_required, restored_form
+from samtal.staff.summary_texts import change_texts
+from samtal.wheel import Mark, change_chart
 
 bp = Blueprint("workspace", __name__, url_prefix="/arbete")
 
@@ -76,6 +86,23 @@ AUDIT_ACTIONS = {
     "set_followup": _l("Ändrade datum för uppföljning"),
     "kiosk_left": _l("Lämnade barnets skärm"),
     "kiosk_leave_refused": _l("Fel lösenord för att lämna barnets skärm"),
+    # The summary (summary_views.py, summary_exports.py)
+    "view_summary": _l("Läste sammanställningen"),
+    "save_summary": _l("Sparade ändringar i sammanställningen"),
+    "sign_summary": _l("Signerade sammanställningen"),
+    "view_summary_versions": _l("Läste listan över signerade versioner"),
+    "view_summary_version": _l("Läste en signerad version"),
+    "compare_summary": _l("Jämförde två versioner av sammanställningen"),
+    "print_summary": _l("Öppnade utskriften av sammanställningen"),
+    "export_pdf": _l("Laddade ner sammanställningen som PDF"),
+    "export_json": _l("Laddade ner sammanställningen som JSON"),
+    "export_refused": _l("Fick nej till att dela sammanställningen (inget samtycke)"),
+    "view_child_copy": _l("Öppnade barnets kopia ”Det här berättade du”"),
+}
+CHANGE_WORDS = {
+    "better": _l("Bättre"),
+    "worse": _l("Sämre"),
+    "same": _l("Som förut"),
 }
 
 
@@ -290,42 +317,202 @@ def child_overview(child: Child) -> dict:
     }
 
 
+# ------------------------------------------------------------------ conversations over time
+
+
+@dataclass(frozen=True)
+class Column:
+    """One finished conversation in the side-by-side table."""
+
+    conversation_id: int
+    label: str  # "Första samtalet", "Uppföljning 1", …
+    flow: str  # the flow in words
+    finished: datetime
+
+
+@dataclass(frozen=True)
+class Row:
+    """One area: the answer each time, and the change since last time."""
+
+    area_id: str
+    label: str
+    cells: list[str]
+    direction: str | None  # better, worse, same, or None (nothing to compare)
+    change: str
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The child's (or one guardian's) finished conversations, oldest first."""
+
+    key: str  # for ids: "barnet" or "vh<guardian id>"
+    who: str
+    columns: list[Column]
+    rows: list[Row]
+    chart: Markup | None  # the change since last time; None with only one conversation
+
+
+def rating_text(flow: Flow, given: Given | None) -> str:
+    """A rating as words: the face's text and its place on the scale, or Vet inte / Vill
+    inte svara as such (never a value), or that nothing was answered."""
+    if given is None:
+        return _("Inget svar")
+    labels = followups.rating_labels(flow, given)
+    if given.status in SKIP_VALUES:
+        return labels[0].text if labels else given.status
+    values = [o.value for o in flow.scale]
+    if not labels or given.value not in values:
+        return _("Inget svar")
+    return _(
+        "%(label)s (%(value)d av %(steps)d)",
+        label=labels[0].text,
+        value=values.index(str(given.value)) + 1,
+        steps=len(values),
+    )
+
+
+def mark(flow: Flow, given: Given | None) -> Mark:
+    """A rating as a mark on the change chart: a place on 0..1, or what it is instead."""
+    if given is None:
+        return Mark("not_answered")
+    if given.status in SKIP_VALUES:
+        return Mark(given.status)
+    position = followups.level(flow, given)
+    return Mark("answered", position) if position is not None else Mark("not_answered")
+
+
+def change_word(change: followups.AreaChange | None) -> str:
+    """The change in one area in words, for the table beside the chart."""
+    if change is None or change.direction is None:
+        return _("Kan inte jämföras")
+    return str(CHANGE_WORDS[change.direction])
+
+
+def timeline(key: str, who: str, history: list[followups.Previous]) -> Timeline | None:
+    """Finished conversations side by side (areas as in the latest one's framework, in the
+    configured order and with the configured labels) and the change since the one before."""
+    history = [h for h in history if h.flow is not None]
+    if not history:
+        return None
+    db = get_session()
+    latest = history[-1].flow
+    assert latest is not None
+    labels = settings.area_labels(latest.framework, session=db)
+    areas = settings.ordered_areas(latest.framework, session=db)
+    columns, followup_count = [], 0
+    for item in history:
+        assert item.flow is not None
+        if item.flow.purpose == "followup":
+            followup_count += 1
+            label = _("Uppföljning %(n)d", n=followup_count)
+        else:
+            label = _("Första samtalet")
+        conversation = item.conversation
+        columns.append(
+            Column(
+                conversation.id or 0,
+                label,
+                flow_label(item.flow),
+                conversation.finished_at or conversation.created_at,
+            )
+        )
+    ratings = [followups.ratings(h.flow, h.answers) for h in history if h.flow is not None]
+    compared: dict[str, followups.AreaChange] = {}
+    chart = None
+    if len(history) > 1:
+        before, after = history[-2], history[-1]
+        assert before.flow is not None and after.flow is not None
+        compared = {
+            c.area.id: c
+            for c in followups.changes(before.flow, before.answers, after.flow, after.answers)
+        }
+        chart = change_chart(
+            [(a.id, labels.get(a.id, a.label)) for a in areas],
+            {a.id: mark(before.flow, ratings[-2].get(a.id)) for a in areas},
+            {a.id: mark(after.flow, ratings[-1].get(a.id)) for a in areas},
+            texts=change_texts(),
+            prefix=f"forandring-{key}",
+        )
+    rows = []
+    for area in areas:
+        cells = []
+        for item, rated in zip(history, ratings, strict=True):
+            assert item.flow is not None
+            cells.append(
+                rating_text(item.flow, rated.get(area.id))
+                if area.id in item.flow.area_steps
+                else _("Frågades inte")
+            )
+        found = compared.get(area.id)
+        rows.append(
+            Row(
+                area.id,
+                labels.get(area.id, area.label),
+                cells,
+                found.direction if found else None,
+                change_word(found),
+            )
+        )
+    return Timeline(key, who, columns, rows, chart)
+
+
+def timelines(child: Child, guardians: list[Guardian]) -> list[Timeline]:
+    """The child's conversations over time, then each guardian's who has answered."""
+    db, flows = get_session(), library.flows()
+    found = []
+    child_history = [p for p, _levels in followups.history(db, child.id or 0, flows)]
+    if (line := timeline("barnet", _("Barnet"), child_history)) is not None:
+        found.append(line)
+    for guardian in guardians:
+        history = [
+            p for p, _levels in followups.history(db, child.id or 0, flows, guardian.id or 0)
+        ]
+        who = _("%(name)s (vårdnadshavare)", name=guardian.name)
+        if (line := timeline(f"vh{guardian.id}", who, history)) is not None:
+            found.append(line)
+    return found
+
+
+# ------------------------------------------------------------------ starting conversations
+
+
 def _first_then_followup(flows: list[Flow]) -> list[Flow]:
     return sorted(flows, key=lambda f: (getattr(f, "purpose", "first") != "first", f.ages))
 
 
-def start_choices(child: Child, age: int | None) -> dict:
-    """The flows the barnkontakt may start for this child, and which are suggested: the
-    child's age band, as a follow-up once a first conversation is done."""
+def start_choices(child: Child, age: int | None, conversations: list[Conversation]) -> dict:
+    """The flows the barnkontakt may start for this child, and which are suggested (the
+    child's age band); once the child has finished a conversation, the follow-up for the
+    child's age, and a follow-up invitation for each guardian who has answered before."""
     flows = library.flows()
-    done = set(
-        get_session()
-        .exec(
-            select(Conversation.guardian_id).where(
-                Conversation.child_id == child.id, Conversation.status == "completed"
-            )
-        )
-        .all()
-    )
+    done = {c.guardian_id for c in conversations if c.status == "completed"}
+    followup_ready = None in done  # the child has finished a conversation
     options = _first_then_followup(flows.for_audience("child", purpose=None))
-    suggested = None
-    if age is not None:
-        if None in done:  # the child's own first conversation is done
-            suggested = flows.for_age(age, purpose="followup")
-        suggested = suggested or flows.for_age(age)
+    suggested = flows.for_age(age) if age is not None else None
     if suggested is None and options:
         first = [f for f in options if getattr(f, "purpose", "first") == "first"] or options
         suggested = first[0] if (age or 0) < first[0].ages[0] else first[-1]
     guardian_flows = _first_then_followup(flows.for_audience("guardian", purpose=None))
-    followups = [f for f in guardian_flows if getattr(f, "purpose", "first") == "followup"]
-    guardian_suggested = followups[0] if followups and done - {None} else None
-    guardian_suggested = guardian_suggested or (guardian_flows[0] if guardian_flows else None)
+    guardian_followups = flows.for_audience("guardian", purpose="followup")
     return {
         "flows": options,
         "suggested": suggested.id if suggested else None,
         "guardian_flows": guardian_flows,
-        "guardian_suggested": guardian_suggested.id if guardian_suggested else None,
+        "guardian_suggested": next((f.id for f in guardian_flows if f.purpose == "first"), None),
         "flow_label": flow_label,
+        "followup_ready": followup_ready,
+        "followup_flow": (
+            flows.for_age(age, purpose="followup") if followup_ready and age is not None else None
+        ),
+        "last_finished": max(
+            (
+                c.finished_at or c.created_at
+                for c in conversations
+                if c.guardian_id is None and c.status == "completed"
+            ),
+            default=None,
+        ),
+        "guardians_answered": done - {None} if guardian_followups else set(),
     }
 
 
@@ -339,7 +526,8 @@ def child(child_id: int):
     return render_template(
         "staff/workspace/child.html",
         **overview,
-        **start_choices(found, overview["age"]),
+        **start_choices(found, overview["age"], overview["conversations"]),
+        timelines=timelines(found, overview["guardians"]),
         statuses=cases.STATUSES,
         flow_name=flow_name,
         optional_url=optional_url,
