@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_quick_benchmark_runs_without_errors():
-    """The benchmark cannot rot: its quick run serves real HTTP and every request succeeds."""
+    """The benchmark cannot rot: its quick run serves real HTTP, signs in as a barnkontakt, and
+    every request succeeds, each row of the table there."""
     result = subprocess.run(
         [sys.executable, "bench/run.py", "--quick"],
         cwd=ROOT,
@@ -19,6 +20,18 @@ def test_quick_benchmark_runs_without_errors():
         timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "SQLite" in result.stdout and "peak RSS per worker" in result.stdout
-    assert "errors FAIL" not in result.stdout
-    print(result.stdout)
+    table = result.stdout
+    for row in (
+        "SQLite     static file, alone",
+        "SQLite     answer step",
+        "SQLite     summary page (sammanställning)",
+        "SQLite     summary as PDF",
+        "SQLite     caseload 100: first page (50 of 100 listed)",
+        "SQLite     caseload 1,000: search",
+        "SQLite     caseload 1,000: status filter",
+        "SQLite     peak RSS per worker",
+        "SQLite     all ",
+    ):
+        assert row in table, row
+    assert "errors FAIL" not in table and " 0 errors PASS" in table
+    print(table)
