@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app
 
 from samtal import answers as recording
 from samtal import invitations, library, links
@@ -12,19 +12,22 @@ from samtal.models import Child, Guardian
 from samtal.staff import password_links
 
 
-def tablet_url(conversation_id: int, nonce: str) -> str:
-    """The full tablet URL of a conversation, for the configured BASE_URL."""
-    token = links.tablet_token(conversation_id, nonce)
-    return current_app.config["BASE_URL"].rstrip("/") + url_for("tablet.step", token=token)
-
-
 def first_run_url() -> str | None:
     """A new one-time link to create the first admin, or None when an active admin exists."""
     with current_app.test_request_context():
         token = password_links.issue_setup_token(session=get_session())
         if token is None:
             return None
-        return current_app.config["BASE_URL"].rstrip("/") + url_for("auth.setup", token=token)
+        return links.external_url("auth.setup", token=token)
+
+
+def require_language(language: str) -> None:
+    """Stop with a clear message for a language the app does not have."""
+    if language not in current_app.config["LANGUAGES"]:
+        raise click.UsageError(
+            f"Språket {language!r} finns inte. "
+            f"Välj bland: {', '.join(current_app.config['LANGUAGES'])}."
+        )
 
 
 @click.group("samtal")
@@ -84,11 +87,8 @@ def start_command(
     flow = library.flows().get(flow_id) if flow_id else None
     if flow_id and flow is None:
         raise click.UsageError(f"Hittar inget flöde som heter {flow_id}.")
-    if language is not None and language not in current_app.config["LANGUAGES"]:
-        raise click.UsageError(
-            f"Språket {language!r} finns inte. "
-            f"Välj bland: {', '.join(current_app.config['LANGUAGES'])}."
-        )
+    if language is not None:
+        require_language(language)
     with current_app.test_request_context():
         if followup and child is not None:
             try:
@@ -123,7 +123,8 @@ def start_command(
                 language=language or (child.language if child else "sv"),
                 child=child,
             )
-        url = tablet_url(conversation.id or 0, conversation.link_nonce)
+        token = links.tablet_token(conversation.id or 0, conversation.link_nonce)
+        url = links.external_url("tablet.step", token=token)
     assert flow is not None
     shown_name = child.name if child else name
     click.echo(
@@ -170,11 +171,7 @@ def invite_command(
             "Uppföljningsfrågorna går till en vårdnadshavare som redan finns: ange --guardian."
         )
     language = language or (guardian.language if guardian else "sv")
-    if language not in current_app.config["LANGUAGES"]:
-        raise click.UsageError(
-            f"Språket {language!r} finns inte. "
-            f"Välj bland: {', '.join(current_app.config['LANGUAGES'])}."
-        )
+    require_language(language)
     flows = library.flows().for_audience("guardian", purpose="followup" if followup else "first")
     if not flows:
         raise click.UsageError("Det finns inget flöde för vårdnadshavare.")
@@ -188,9 +185,7 @@ def invite_command(
             with_code=with_code,
             guardian=guardian,
         )
-        url = current_app.config["BASE_URL"].rstrip("/") + url_for(
-            "guardian.step", token=issued.token
-        )
+        url = links.external_url("guardian.step", token=issued.token)
     name = guardian.name if guardian else guardian_name
     what = "uppföljningsfrågorna" if followup else "frågorna"
     click.echo(f"Inbjudan för {name} ({language}) till {what} om {child.name}.")

@@ -132,9 +132,11 @@ def position(flow: Flow, answers: Answers) -> Position:
     return Position(step=None)
 
 
-def area_progress(flow: Flow, answers: Answers) -> list[tuple[Area, str]]:
-    """Each area with 'done', 'current' or 'todo', for the compass."""
-    now = position(flow, answers)
+def area_progress(
+    flow: Flow, answers: Answers, now: Position | None = None
+) -> list[tuple[Area, str]]:
+    """Each area with 'done', 'current' or 'todo', for the compass (pass the position if known)."""
+    now = now or position(flow, answers)
     return [
         (
             area,

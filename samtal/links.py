@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
-from flask import current_app
+from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
 TABLET_SALT = "samtal.tablet-link"
@@ -68,3 +69,13 @@ def read_step_form_token(token: str | None) -> StepForm | None:
     except (BadSignature, ValueError, TypeError):
         return None
     return StepForm(conversation_id=int(conversation_id), step_id=str(step_id), key=str(key))
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """A link to send, print or show as a QR code: the configured BASE_URL, not this request's."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def tablet_path(conversation_id: int, nonce: str) -> str:
+    """The path of a conversation's child screen, with a fresh signed token."""
+    return url_for("tablet.step", token=tablet_token(conversation_id, nonce))

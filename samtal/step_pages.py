@@ -57,7 +57,7 @@ def render_step(
         "editing": editing is not None,
         "given": answers.get(step.id) if step else None,
         "answers": answers,
-        "progress": engine.area_progress(flow, answers),
+        "progress": engine.area_progress(flow, answers, now),
         "last": None
         if editing or (step and step.kind in ("review", "goodbye"))
         else engine.last_exchange(flow, answers),

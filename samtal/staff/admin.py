@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -22,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
-from samtal import audit
+from samtal import audit, links
 from samtal.db import get_session
 from samtal.models import Child, Staff, Unit
 from samtal.staff import accounts
@@ -114,7 +113,7 @@ def staff_list():
 def _show_link_once(staff: Staff) -> None:
     """Make a set-password link and keep it for the next page, which shows it once."""
     token = issue_invite_token(session=get_session(), staff=staff)
-    url = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.set_password", token=token)
+    url = links.external_url("auth.set_password", token=token)
     session["shown_link"] = {"staff_id": staff.id, "url": url}
 
 

@@ -57,11 +57,6 @@ def qr_svg(url: str, label: str) -> Markup:
     return Markup(svg.replace("<svg ", '<svg role="img" aria-label="{}" ', 1)).format(label)
 
 
-def full_url(endpoint: str, **values) -> str:
-    """A link to send or print: the configured BASE_URL, not whatever host this page has."""
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
-
-
 # ------------------------------------------------------------------------- the kiosk guard
 
 
@@ -173,8 +168,7 @@ def start_here(child_id: int):
     conversation = _start(child, "här")
     if conversation is None:
         return to_child(child, "starta")
-    token = links.tablet_token(conversation.id or 0, conversation.link_nonce)
-    path = url_for("tablet.step", token=token)
+    path = links.tablet_path(conversation.id or 0, conversation.link_nonce)
     session[KIOSK_KEY] = {
         "conversation": conversation.id,
         "path": path,
@@ -209,7 +203,7 @@ def conversation_link(child_id: int, conversation_id: int):
     if conversation is None or conversation.child_id != child.id or conversation.guardian_id:
         abort(404)
     token = links.tablet_token(conversation.id or 0, conversation.link_nonce)
-    url = full_url("tablet.step", token=token)
+    url = links.external_url("tablet.step", token=token)
     flow = library.flows().get(conversation.flow_id)
     followup = flow is not None and flow.purpose == "followup"
     audit.record("view_link", child.id, detail=f"samtal {conversation.id}")
@@ -302,7 +296,8 @@ def invitation(child_id: int, invitation_id: int):
     if found is None or guardian is None or conversation is None or guardian.child_id != child.id:
         abort(404)
     codes = session.pop(CODES_KEY, {})
-    url = full_url("guardian.step", token=invitations.link_token(found, conversation.language))
+    token = invitations.link_token(found, conversation.language)
+    url = links.external_url("guardian.step", token=token)
     audit.record("view_invitation", child.id, detail=f"inbjudan {found.id}")
     return render_template(
         "staff/workspace/link.html",

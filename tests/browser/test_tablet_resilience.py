@@ -247,10 +247,9 @@ def test_a_double_tap_without_javascript_stores_one_answer(start_tablet, open_pa
     submit_without_js(page, button(page, "Ja"))
     submit_without_js(page, button(page, "Fortsätt"))
     slow_network(page, 400)
-    posts = double_tap(page, "Bra")  # the second tap aborts the first navigation
+    double_tap(page, "Bra")  # the second tap aborts the first navigation
     expect(question(page)).to_have_text("Vad är bra?")
-    assert 1 <= len(posts) <= 2
-    # The browser usually sends both POSTs; the form's one-time key makes the second a no-op.
+    # Whether the browser sends one POST or both, the form's one-time key stores one answer.
     assert [row.value for row in history(live_app, conversation_id, "omsorg.hur")] == ["3"]
     expect(childs_bubble(page)).to_have_text(re.compile(r"^\s*Bra\s*Ändra svaret\s*$"))
 
