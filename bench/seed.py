@@ -34,6 +34,7 @@ from samtal.models import (  # noqa: E402
     Staff,
     SummaryDraft,
     SummaryVersion,
+    fold_name,
 )
 
 FIRST = [
@@ -132,9 +133,15 @@ def seed(database_url: str, children: int, email: str, password: str, others: in
         staff_id = _staff(session, email, password, "Bänk Barnkontakt")
         other_id = _staff(session, "annan." + email, password, "Annan Barnkontakt") if others else 0
         owners = [staff_id] * children + [other_id] * others
+        names = [
+            f"{FIRST[n % len(FIRST)]} {LAST[(n // len(FIRST)) % len(LAST)]} {n}"
+            for n in range(len(owners))
+        ]
         child_rows = [
             {
-                "name": f"{FIRST[n % len(FIRST)]} {LAST[(n // len(FIRST)) % len(LAST)]} {n}",
+                "name": names[n],
+                # Bulk inserts skip the ORM, which otherwise keeps search_name in step.
+                "search_name": fold_name(names[n]),
                 "birth_date": date(today.year - 4 - n % 14, 1 + n % 12, 1 + n % 28),
                 "birth_year": today.year - 4 - n % 14,
                 "language": "sv",

@@ -37,6 +37,10 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_NAME": "samtal",
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "COMPRESS_MIN_SIZE": 128,
+    # Brotli first, also for static files (sent streamed): on these small files it saves
+    # about a tenth over Flask-Compress's default, zstd.
+    "COMPRESS_ALGORITHM": ["br", "gzip", "deflate"],
+    "COMPRESS_ALGORITHM_STREAMING": ["br", "deflate"],
     "COMPRESS_MIMETYPES": [
         "text/html",
         "text/css",

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from samtal import conversation as engine
 from samtal.flows import DECLINED, SKIP_VALUES, UNKNOWN, Flow, FlowLibrary, Step
@@ -142,28 +143,46 @@ def read_answer(flow: Flow, step: Step, form: FormData, answers: engine.Answers)
     return reader(flow, step, form, answers)
 
 
+def _current_rows(session: Session, conversation_id: int, *parts: str) -> list[Answer]:
+    """The current revision of every answer of these parts in a conversation."""
+    return list(
+        session.exec(
+            select(Answer).where(
+                Answer.conversation_id == conversation_id,
+                Answer.part.in_(parts),  # type: ignore[attr-defined]
+                Answer.replaced_at.is_(None),  # type: ignore[union-attr]
+            )
+        ).all()
+    )
+
+
+def _given(row: Answer) -> engine.Given:
+    return engine.Given(
+        status=row.status,
+        value=row.value,
+        words=row.words,
+        by=row.answered_by,
+        language=row.language,
+        at=row.created_at,
+    )
+
+
 def stored_answers(
     session: Session, conversation_id: int, part: str = "answer"
 ) -> dict[str, engine.Given]:
     """The current revision of every answer (or words) in a conversation, by step id."""
-    rows = session.exec(
-        select(Answer).where(
-            Answer.conversation_id == conversation_id,
-            Answer.part == part,
-            Answer.replaced_at.is_(None),  # type: ignore[union-attr]
-        )
-    ).all()
-    return {
-        row.step_id: engine.Given(
-            status=row.status,
-            value=row.value,
-            words=row.words,
-            by=row.answered_by,
-            language=row.language,
-            at=row.created_at,
-        )
-        for row in rows
-    }
+    return {row.step_id: _given(row) for row in _current_rows(session, conversation_id, part)}
+
+
+def stored_answers_and_words(
+    session: Session, conversation_id: int
+) -> tuple[dict[str, engine.Given], dict[str, engine.Given]]:
+    """The answers and the adult's notes of the child's words beside them, in one read."""
+    answers: dict[str, engine.Given] = {}
+    words: dict[str, engine.Given] = {}
+    for row in _current_rows(session, conversation_id, "answer", "words"):
+        (words if row.part == "words" else answers)[row.step_id] = _given(row)
+    return answers, words
 
 
 def history(session: Session, conversation_id: int, step_id: str) -> list[Answer]:
@@ -205,11 +224,14 @@ def store_answer(
     request_key: str | None,
     part: str = "answer",
     by: str = "child",
+    current: engine.Answers | None = None,
 ) -> bool:
     """Store a new revision unless it repeats a request or the current answer; True if stored.
 
-    The earlier revision is kept with replaced_at set, so changing an answer keeps history.
-    Afterwards the conversation's status follows where it now stands.
+    current: the conversation's current answers of this part, when the caller has just read
+    them (saves reading them again). The earlier revision is kept with replaced_at set, so
+    changing an answer keeps history. Afterwards the conversation's status follows where it
+    now stands.
     """
     conversation_id = conversation.id or 0
     if (
@@ -221,51 +243,59 @@ def store_answer(
         ).first()
     ):
         return False
-    current = session.exec(
-        select(Answer).where(
-            Answer.conversation_id == conversation_id,
-            Answer.step_id == step.id,
-            Answer.part == part,
-            Answer.replaced_at.is_(None),  # type: ignore[union-attr]
-        )
-    ).first()
-    if current and (current.status, current.value, current.words) == (
+    if current is None:
+        current = stored_answers(session, conversation_id, part)
+    before = current.get(step.id)
+    if before and (before.status, before.value, before.words) == (
         parsed.status,
         parsed.value,
         parsed.words,
     ):
         return False
     now = utcnow()
-    if current:
-        current.replaced_at = now
-        session.add(current)
-    session.add(
-        Answer(
-            conversation_id=conversation_id,
-            step_id=step.id,
-            part=part,
-            status=parsed.status,
-            value=parsed.value,
-            words=parsed.words,
-            language=conversation.language,
-            answered_by=by,
-            request_key=request_key,
-            created_at=now,
-        )
+    stored = Answer(
+        conversation_id=conversation_id,
+        step_id=step.id,
+        part=part,
+        status=parsed.status,
+        value=parsed.value,
+        words=parsed.words,
+        language=conversation.language,
+        answered_by=by,
+        request_key=request_key,
+        created_at=now,
     )
+    # Everything is worked out before the first write: on SQLite the write lock is held from
+    # the first write to the commit, and every other tablet's answer waits for it.
+    if part == "answer":
+        _follow_status(session, conversation, flow, {**current, step.id: _given(stored)})
+    conversation.updated_at = now
+    if before:
+        session.execute(
+            update(Answer)
+            .where(
+                col(Answer.conversation_id) == conversation_id,
+                col(Answer.step_id) == step.id,
+                col(Answer.part) == part,
+                col(Answer.replaced_at).is_(None),
+            )
+            .values(replaced_at=now)
+        )
+    session.add(stored)
+    session.add(conversation)
     try:
-        session.flush()
+        session.commit()
     except IntegrityError:
         # A double tap raced us to the same request key: the first one is what counts.
         session.rollback()
         return False
-    _follow_status(session, conversation, flow)
-    session.commit()
     return True
 
 
-def _follow_status(session: Session, conversation: Conversation, flow: Flow) -> None:
-    now = engine.position(flow, stored_answers(session, conversation.id or 0))
+def _follow_status(
+    session: Session, conversation: Conversation, flow: Flow, answers: engine.Answers
+) -> None:
+    now = engine.position(flow, answers)
     status = conversation.status
     if now.ended_by is not None:
         status = "declined"
@@ -275,8 +305,6 @@ def _follow_status(session: Session, conversation: Conversation, flow: Flow) -> 
         conversation.status = status
         conversation.finished_at = utcnow()
         log_event(session, conversation, status)
-    conversation.updated_at = utcnow()
-    session.add(conversation)
 
 
 def start_conversation(

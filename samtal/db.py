@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g
-from sqlalchemy import event
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
-from samtal import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from samtal import models  # registers the tables on SQLModel.metadata
 
 
 def make_engine(url: str) -> Engine:
@@ -22,15 +22,9 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
-            # SQLite's own lower() knows only ASCII: searching "åsa" must find "Åsa".
-            connection.create_function("samtal_lower", 1, _lower, deterministic=True)
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
-
-
-def _lower(text: str | None) -> str | None:
-    return text.lower() if isinstance(text, str) else text
 
 
 def init_app(app: Flask) -> None:
@@ -38,7 +32,26 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["samtal.engine"] = engine
     SQLModel.metadata.create_all(engine)
+    add_search_names(engine)
     app.teardown_appcontext(_close_session)
+
+
+def add_search_names(engine: Engine) -> None:
+    """A database made before child.search_name existed gets the column, filled in, and its
+    index: create_all makes only missing tables, and the caseload search needs both."""
+    if "search_name" not in {c["name"] for c in inspect(engine).get_columns("child")}:
+        with engine.begin() as connection:
+            connection.execute(
+                text("ALTER TABLE child ADD COLUMN search_name VARCHAR(160) NOT NULL DEFAULT ''")
+            )
+            names = connection.execute(text("SELECT id, name FROM child")).all()
+            if names:
+                connection.execute(
+                    text("UPDATE child SET search_name = :folded WHERE id = :id"),
+                    [{"id": id_, "folded": models.fold_name(name)} for id_, name in names],
+                )
+    for index in models.Child.__table__.indexes:  # type: ignore[attr-defined]
+        index.create(engine, checkfirst=True)
 
 
 def get_session() -> Session:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from samtal import summary_store
+from samtal import library, summary_store
 from samtal.models import SummaryVersion, utcnow
 from samtal.summary import for_sharing
 
@@ -72,28 +73,47 @@ def schema() -> dict[str, Any]:
     return json.loads(SCHEMA_FILE.read_text("utf-8"))
 
 
-def _refusing_fetcher() -> Any:
-    """A URL fetcher that fetches nothing: a summary PDF never reaches out to any address."""
-    try:
-        from weasyprint.urls import URLFetcher
-    except ImportError:  # older WeasyPrint: a plain function is the fetcher
+# Pictures in the PDF are <img> elements with these addresses, served by the fetcher below:
+# the registry's pictures, drawn once per document however often they appear, and the
+# document's own figures (the wheel), handed over with the HTML. Styling the elements of an
+# inline SVG costs WeasyPrint as much as the rest of a page. Nothing else is fetched.
+PICTURE_ADDRESS = "samtal-bild:"
+FIGURE_ADDRESS = "samtal-figur:"
 
-        def refuse(url: str, *args: Any, **kwargs: Any) -> Any:
-            raise ValueError(f"not fetched: {url}")
 
-        return refuse
+def picture_address(picture_id: str) -> str:
+    """Where the PDF's fetcher finds a picture of the registry."""
+    return PICTURE_ADDRESS + picture_id
 
-    class Refusing(URLFetcher):
+
+def figure_address(name: str) -> str:
+    """Where the PDF's fetcher finds a figure handed to render_pdf under this name."""
+    return FIGURE_ADDRESS + name
+
+
+def _local_fetcher(figures: Mapping[str, str]) -> Any:
+    """A URL fetcher that serves the registry's pictures and these figures and fetches nothing
+    from any address: a summary PDF never reaches out."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LocalOnly(URLFetcher):
         def fetch(self, url, headers=None):  # type: ignore[override]
-            raise ValueError(f"not fetched: {url}")
+            if url.startswith(FIGURE_ADDRESS) and url[len(FIGURE_ADDRESS) :] in figures:
+                svg = figures[url[len(FIGURE_ADDRESS) :]].encode("utf-8")
+            elif url.startswith(PICTURE_ADDRESS) and url[len(PICTURE_ADDRESS) :] in (
+                pictures := library.pictures()
+            ):
+                svg = pictures[url[len(PICTURE_ADDRESS) :]].svg
+            else:
+                raise ValueError(f"not fetched: {url}")
+            return URLFetcherResponse(url, body=svg, headers={"Content-Type": "image/svg+xml"})
 
-    return Refusing()
+    return LocalOnly()
 
 
 _FLEX_RULE = re.compile(r"([^{}]+)\{([^{}]*display:\s*(inline-)?flex[^{}]*)\}")
 
 
-@cache
 def pdf_stylesheet(path: str) -> str:
     """The shared stylesheet for the PDF, every flex container laid out as a block.
 
@@ -109,20 +129,49 @@ def pdf_stylesheet(path: str) -> str:
     return css + "\n" + "\n".join(overrides)
 
 
-def render_pdf(html: str, stylesheet: Path) -> bytes:
-    """The page as PDF (A4, print media), rendered by WeasyPrint without any network."""
-    from weasyprint import CSS, HTML
+@cache
+def _parsed_stylesheet(path: str, modified: float) -> Any:
+    """The PDF stylesheet parsed once per process (and again when the file changes): parsing
+    and compiling its selectors is a sixth of a render. WeasyPrint only reads it afterwards."""
+    from weasyprint import CSS
 
-    fetcher = _refusing_fetcher()
+    del modified  # only part of the cache key
+    return CSS(string=pdf_stylesheet(path), url_fetcher=_local_fetcher({}))
+
+
+_per_thread = threading.local()
+
+
+def _font_configuration() -> Any:
+    """This thread's WeasyPrint font configuration. Made afresh for each render it costs a
+    sixth of the render (fonts are looked up and measured again); Pango's font maps are not
+    safe to share between threads, so each server thread keeps its own."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    if not hasattr(_per_thread, "fonts"):
+        _per_thread.fonts = FontConfiguration()
+    return _per_thread.fonts
+
+
+def render_pdf(html: str, stylesheet: Path, figures: Mapping[str, str] | None = None) -> bytes:
+    """The page as PDF (A4, print media), rendered by WeasyPrint without any network.
+
+    figures: SVG documents the page shows as <img src="{figure_address(name)}">.
+    """
+    from weasyprint import HTML
+
     # The shared stylesheet is written for browsers; WeasyPrint warns about every screen-only
     # rule in it. Those warnings say nothing about the document, so only errors are logged.
     logger = logging.getLogger("weasyprint")
     level = logger.level
     logger.setLevel(logging.ERROR)
     try:
-        css = CSS(string=pdf_stylesheet(str(stylesheet)), url_fetcher=fetcher)
-        pdf = HTML(string=html, url_fetcher=fetcher, media_type="print").write_pdf(
-            stylesheets=[css]
+        css = _parsed_stylesheet(str(stylesheet), stylesheet.stat().st_mtime)
+        page = HTML(string=html, url_fetcher=_local_fetcher(figures or {}), media_type="print")
+        pdf = page.write_pdf(
+            stylesheets=[css],
+            presentational_hints=True,  # the pictures' width and height
+            font_config=_font_configuration(),
         )
     finally:
         logger.setLevel(level)

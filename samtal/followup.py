@@ -65,11 +65,12 @@ def load_previous(
 
 def load(session: Session, conversation: Conversation, flows: FlowLibrary) -> Previous:
     """A conversation with its flow, answers and words."""
+    answers, words = recording.stored_answers_and_words(session, conversation.id or 0)
     return Previous(
         conversation=conversation,
         flow=flows.get(conversation.flow_id),
-        answers=recording.stored_answers(session, conversation.id or 0),
-        words=recording.stored_answers(session, conversation.id or 0, part="words"),
+        answers=answers,
+        words=words,
     )
 
 

@@ -102,10 +102,7 @@ def language():
 def copy():
     """The guardian's own answers, to print or download; never anyone else's."""
     db = get_session()
-    answers = recording.stored_answers(db, g.conversation.id)
-    sections = engine.review(
-        g.flow, answers, recording.stored_answers(db, g.conversation.id, "words")
-    )
+    sections = engine.review(g.flow, *recording.stored_answers_and_words(db, g.conversation.id))
     page = render_template(
         "guardian/copy.html",
         flow=g.flow,

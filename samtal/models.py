@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 
@@ -40,14 +40,23 @@ class Staff(SQLModel, table=True):
     last_login_at: datetime | None = None
 
 
+def fold_name(name: str) -> str:
+    """A name as it is searched: case folded the same way on every database ("åsa" finds
+    "Åsa"; SQLite's own lower() knows only ASCII)."""
+    return name.casefold()
+
+
 class Child(SQLModel, table=True):
     """Only what the work needs: a name or pseudonym, birth date, languages, unit, barnkontakt."""
 
-    # The caseload: one barnkontakt's children in name order, a page at a time.
-    __table_args__ = (Index("ix_child_barnkontakt_name", "barnkontakt_id", "name"),)
+    # The caseload: one barnkontakt's children in name order (ties by id), a page at a time;
+    # a search reads the folded names from the same index instead of folding every name.
+    __table_args__ = (Index("ix_child_caseload", "barnkontakt_id", "name", "id", "search_name"),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=80, index=True)
+    # fold_name(name), kept in step by the ORM (see below); folding can lengthen a name.
+    search_name: str = Field(default="", max_length=160)
     birth_year: int | None = None
     # The exact date picks the age band and the follow-up age; a year is enough for CLI demos.
     birth_date: date | None = None
@@ -58,6 +67,12 @@ class Child(SQLModel, table=True):
     barnkontakt_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     followup_due: date | None = Field(default=None, index=True)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+@event.listens_for(Child, "before_insert")
+@event.listens_for(Child, "before_update")
+def _fold_search_name(_mapper, _connection, child: Child) -> None:
+    child.search_name = fold_name(child.name)
 
 
 class Conversation(SQLModel, table=True):

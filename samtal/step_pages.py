@@ -34,8 +34,7 @@ def render_step(
     """The conversation page, or only its conversation block for an htmx request."""
     flow, conversation = g.flow, g.conversation
     session = get_session()
-    answers = recording.stored_answers(session, conversation.id)
-    words = recording.stored_answers(session, conversation.id, part="words")
+    answers, words = recording.stored_answers_and_words(session, conversation.id)
     now = engine.position(flow, answers)
     editing = None
     if step_id is not None:
@@ -140,6 +139,7 @@ def take_answer(template: str):
         parsed=parsed,
         request_key=form.key,
         by="adult" if written_by_adult else flow.audience,
+        current=answers,
     )
     return redirect(here, code=303)
 

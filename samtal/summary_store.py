@@ -234,11 +234,11 @@ def _part(session: Session, conversation: Conversation, **extra: Any) -> Part | 
     flow = library.flows().get(conversation.flow_id)
     if flow is None:
         return None
-    conversation_id = conversation.id or 0
+    answers, words = recording.stored_answers_and_words(session, conversation.id or 0)
     return Part(
         flow=flow,
-        answers=recording.stored_answers(session, conversation_id),
-        words=recording.stored_answers(session, conversation_id, part="words"),
+        answers=answers,
+        words=words,
         language=conversation.language,
         conversation={
             "id": conversation.id,

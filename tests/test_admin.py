@@ -244,6 +244,9 @@ def test_a_child_can_be_given_another_barnkontakt(app, admin, make_staff):
     found = client.get("/arbete/admin/barn?q=lilla").get_data(as_text=True)
     assert "Lilla My" in found
     assert "Lilla My" in client.get(f"/arbete/admin/barn?q={child_id}").get_data(as_text=True)
+    add_child(app, "Åsa Öberg", first.id)
+    found = client.get("/arbete/admin/barn?q=%C3%B6berg").get_data(as_text=True)  # "öberg"
+    assert "Åsa Öberg" in found and "Lilla My" not in found
     page = f"/arbete/admin/barn/{child_id}"
     response = post(client, f"{page}/barnkontakt", {"to": str(second.id)}, page=page)
     assert response.status_code == 303

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from samtal import answers as recording
 from samtal import conversation as engine
@@ -77,6 +77,41 @@ def test_same_request_twice_stores_once(fast):
     assert not store(fast, "mat.hur", {"value": ["2"]}, key="samma")
     assert "mat.hur" not in recording.stored_answers(session, conversation.id)
     assert len(recording.history(session, conversation.id, "hej")) == 1
+
+
+def test_a_double_tap_racing_past_the_check_stores_once(fast, monkeypatch):
+    """The second of two identical requests can pass the request-key check before the first is
+    committed; the database's unique key refuses it and the first answer stands."""
+    conversation, flow, session = fast
+    assert store(fast, "hej", {"value": ["ja"]}, key="k1")
+    read_answers = recording.stored_answers
+
+    def first_request_commits_meanwhile(*args, **kwargs):
+        monkeypatch.setattr(recording, "stored_answers", read_answers)
+        with Session(session.get_bind()) as other:
+            twin = other.get(Conversation, conversation.id)
+            assert recording.store_answer(
+                session=other,
+                conversation=twin,
+                flow=flow,
+                step=flow.step("mat.hur"),
+                parsed=recording.Parsed(status="answered", value="1"),
+                request_key="dubbel",
+            )
+        return read_answers(*args, **kwargs)
+
+    monkeypatch.setattr(recording, "stored_answers", first_request_commits_meanwhile)
+    stored = recording.store_answer(
+        session=session,
+        conversation=conversation,
+        flow=flow,
+        step=flow.step("mat.hur"),
+        parsed=recording.Parsed(status="answered", value="1"),
+        request_key="dubbel",
+    )
+    assert stored is False
+    assert len(recording.history(session, conversation.id, "mat.hur")) == 1
+    assert recording.stored_answers(session, conversation.id)["mat.hur"].value == "1"
 
 
 def test_same_answer_again_stores_nothing_new(fast):

@@ -6,7 +6,7 @@ import secrets
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 
 from samtal.db import get_session
 from samtal.models import Child, Conversation, Staff, SummaryDraft, SummaryVersion, utcnow
@@ -185,6 +185,41 @@ def test_search_ignores_case_also_for_swedish_letters(db_app):
     assert [r.name for r in caseload_of(app, me, search="ÖBERG").rows] == ["Åsa Öberg"]
     assert [r.name for r in caseload_of(app, me, search="%").rows] == ["Ebba 100%"]
     assert caseload_of(app, me, search="zz").total == 0
+
+
+def test_a_renamed_child_is_found_by_its_new_name(db_app):
+    """The folded name the search reads follows the name when it changes."""
+    app = db_app
+    me = staff_in(app)
+    child_id = child_of(app, me, "Olle")
+    with app.app_context():
+        db = get_session()
+        child = db.get(Child, child_id)
+        child.name = "Örjan Åberg"
+        db.add(child)
+        db.commit()
+    assert [r.name for r in caseload_of(app, me, search="örjan").rows] == ["Örjan Åberg"]
+    assert caseload_of(app, me, search="olle").total == 0
+
+
+def test_a_database_from_before_the_search_column_gets_it_filled_in(any_database_url):
+    """Starting the app on a database made before child.search_name adds the column and
+    fills it in, so the children already stored are found."""
+    app = make_app(any_database_url)
+    me = staff_in(app)
+    child_of(app, me, "Åsa Öberg")
+    engine = app.extensions["samtal.engine"]
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP INDEX ix_child_caseload")
+        connection.exec_driver_sql("ALTER TABLE child DROP COLUMN search_name")
+    engine.dispose()
+    again = make_app(any_database_url)
+    try:
+        assert [r.name for r in caseload_of(again, me, search="ÅSA").rows] == ["Åsa Öberg"]
+        indexes = inspect(again.extensions["samtal.engine"]).get_indexes("child")
+        assert "ix_child_caseload" in {index["name"] for index in indexes}
+    finally:
+        again.extensions["samtal.engine"].dispose()
 
 
 def test_filter_by_status_and_counts_per_status(app):

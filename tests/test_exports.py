@@ -8,11 +8,13 @@ import os
 import shutil
 import socket
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
 import jsonschema
 import pytest
+from PIL import Image
 from sqlmodel import select
 
 from samtal import exports
@@ -265,6 +267,58 @@ def test_pdf_rendering_fetches_nothing(monkeypatch):
         stylesheet,
     )
     assert pdf.startswith(b"%PDF") and calls == []
+
+
+def ink(pdf: bytes, tmp_path: Path) -> float:
+    """The share of the first page that is not white, from pdftoppm's picture of it."""
+    if not shutil.which("pdftoppm"):
+        pdf_text(b"", tmp_path)  # skips (or fails in CI) with the same message
+    (tmp_path / "page.pdf").write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", "20", "-f", "1", "-l", "1", "-gray", "-png", "-singlefile"]
+        + [str(tmp_path / "page.pdf"), str(tmp_path / "page")],
+        check=True,
+    )
+    with Image.open(tmp_path / "page.png") as page:
+        levels = page.convert("L").histogram()
+    return sum(levels[:200]) / sum(levels)
+
+
+def test_pdf_draws_the_registrys_pictures_and_the_documents_figures(app, tmp_path):
+    """Pictures come from the registry and figures from the caller, by their addresses; an
+    unknown address draws nothing (and fetches nothing)."""
+    stylesheet = Path(__file__).parents[1] / "static" / "samtal.css"
+    square = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+        '<rect width="10" height="10"/></svg>'
+    )
+
+    def page(address: str) -> bytes:
+        html = f'<html><body><img src="{address}" width="400" height="400" alt=""></body></html>'
+        with app.app_context():
+            return exports.render_pdf(html, stylesheet, {"ruta": square})
+
+    assert ink(page(exports.figure_address("ruta")), tmp_path) > 0.15  # 400 px of A4's 794
+    assert ink(page(exports.picture_address("guide")), tmp_path) > 0.05
+    # Only the page number is left on the page.
+    assert ink(page(exports.figure_address("annan")), tmp_path) < 0.001
+    assert ink(page(exports.picture_address("finns-inte")), tmp_path) < 0.001
+
+
+def test_pdfs_render_side_by_side_in_server_threads(young, tmp_path):
+    """A server thread renders PDFs while others do (each thread has its own fonts)."""
+    client, _staff, child_id = young
+    app = client.application
+    stylesheet = Path(__file__).parents[1] / "static" / "samtal.css"
+
+    def render(n: int) -> bytes:
+        with app.app_context():
+            return exports.render_pdf(f"<p>Sida nummer {n}</p>", stylesheet)
+
+    with ThreadPoolExecutor(4) as pool:
+        documents = list(pool.map(render, range(8)))
+    for n, document in enumerate(documents):
+        assert f"Sida nummer {n}" in pdf_text(document, tmp_path)
 
 
 def test_document_marks_drafts_and_versions_without_a_request():

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from samtal.models import AuditEntry, Child, Conversation, Staff, Unit, utcnow
 from samtal.staff.auth import ROLES, AccountRefused, create_staff
+from samtal.staff.children import name_contains
 from samtal.staff.password_links import cancel_invite
 
 UNIT_KINDS = ("förskola", "skola")
@@ -168,10 +169,9 @@ def search_children(*, session: Session, query: str, limit: int = 50) -> list[Ch
     if text.isdigit():
         found = session.get(Child, int(text))
         return [found] if found is not None else []
-    pattern = "%" + text.replace("\\", "").replace("%", "").replace("_", "") + "%"
     statement = (
         select(Child)
-        .where(func.lower(Child.name).like(pattern.lower()))
+        .where(name_contains(text))
         .order_by(col(Child.name), col(Child.id))
         .limit(limit)
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, distinct, func, or_, text, true
@@ -28,7 +27,7 @@ from samtal.models import (
     Unit,
     utcnow,
 )
-from samtal.staff.children import age_from
+from samtal.staff.children import age_from, name_contains
 
 PER_PAGE = 50
 # Where a child stands in the process, furthest first: the caseload shows the first that holds.
@@ -60,11 +59,6 @@ class CaseloadRow:
     guardians_answered: int
     followup_due: date | None
 
-    @property
-    def status_label(self) -> str:
-        """The status in words."""
-        return str(STATUSES[self.status])
-
 
 @dataclass(frozen=True)
 class Caseload:
@@ -80,20 +74,13 @@ class Caseload:
     status: str | None
 
 
-def _fold(session: Session, column: Any) -> ColumnElement:
-    """Lower case for any letter (SQLite's own lower() knows only ASCII)."""
-    if session.get_bind().dialect.name == "sqlite":
-        return func.samtal_lower(column)
-    return func.lower(column)
-
-
-def _children(session: Session, staff: Staff, search: str) -> list[ColumnElement]:
+def _children(staff: Staff, search: str) -> list[ColumnElement]:
     """Which children: the staff member's own (an admin: all), matching the search."""
     where: list[ColumnElement] = []
     if staff.role != "admin":
         where.append(col(Child.barnkontakt_id) == staff.id)
     if search:
-        where.append(_fold(session, col(Child.name)).contains(search.lower(), autoescape=True))
+        where.append(name_contains(search))
     return where or [true()]
 
 
@@ -206,7 +193,7 @@ def caseload(
     status = status if status in STATUSES else None
     if staff.role not in ("admin", "barnkontakt"):
         return Caseload([], 0, 1, 1, per_page, 0, search, status)
-    where = _children(session, staff, search)
+    where = _children(staff, search)
     due = col(Child.followup_due) <= today
     followups = session.exec(select(func.count()).select_from(Child).where(*where, due)).one()
     if status is None:

@@ -12,6 +12,7 @@ from datetime import date
 from flask import abort
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from samtal.db import get_session
@@ -19,6 +20,7 @@ from samtal.models import (
     Child,
     Guardian,
     Staff,
+    fold_name,
     utcnow,
 )
 
@@ -62,6 +64,11 @@ def age_from(birth_date: date | None, birth_year: int | None, day: date) -> int 
         before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
         return day.year - birth_date.year - before_birthday
     return day.year - birth_year if birth_year is not None else None
+
+
+def name_contains(text: str) -> ColumnElement:
+    """Children whose name contains the text, whatever the case (% and _ are plain letters)."""
+    return col(Child.search_name).contains(fold_name(text), autoescape=True)
 
 
 def age_of(child: Child, on: date | None = None) -> int | None:

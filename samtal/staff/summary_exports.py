@@ -71,10 +71,14 @@ def _filename(child: Child, signed: SummaryVersion | None, extension: str) -> st
     return f"sammanstallning-{child.id}-{suffix}.{extension}"
 
 
-def _print_page(child: Child, content: dict[str, Any], signed, *, sharing: bool, pdf: bool):
+def _print_page(
+    child: Child, content: dict[str, Any], signed, *, sharing: bool, pdf: bool
+) -> tuple[str, dict[str, str]]:
+    """The print page, and for the PDF the figures its pictures point at."""
     shown = for_sharing(content) if sharing else content
     names = signer_names([signed]) if signed else {}
-    return render_template(
+    wheel = compass(shown, prefix="utskrift")
+    page = render_template(
         "staff/summary/print.html",
         child=child,
         s=shown,
@@ -82,8 +86,11 @@ def _print_page(child: Child, content: dict[str, Any], signed, *, sharing: bool,
         signer=names.get(signed.signed_by, "–") if signed else None,
         sharing=sharing,
         pdf=pdf,
-        wheel=compass(shown, prefix="utskrift"),
+        pdf_picture=exports.picture_address,
+        pdf_figure=exports.figure_address,
+        wheel=wheel,
     )
+    return page, {"hjul": str(wheel)}
 
 
 @bp.get("/utskrift")
@@ -95,7 +102,8 @@ def print_view(child_id: int):
     if sharing and (refused := _sharing_refused(child, signed, recipient)):
         return refused
     audit.record("print_summary", child.id, _detail(signed, sharing, recipient))
-    return _print_page(child, content, signed, sharing=sharing, pdf=False)
+    page, _figures = _print_page(child, content, signed, sharing=sharing, pdf=False)
+    return page
 
 
 def _detail(signed: SummaryVersion | None, sharing: bool, recipient: str) -> str:
@@ -111,9 +119,10 @@ def pdf(child_id: int):
     content, signed, sharing, recipient = _export_request(child)
     if sharing and (refused := _sharing_refused(child, signed, recipient)):
         return refused
-    html = _print_page(child, content, signed, sharing=sharing, pdf=True)
+    html, figures = _print_page(child, content, signed, sharing=sharing, pdf=True)
     try:
-        document = exports.render_pdf(html, Path(current_app.static_folder or "") / "samtal.css")
+        stylesheet = Path(current_app.static_folder or "") / "samtal.css"
+        document = exports.render_pdf(html, stylesheet, figures)
     except (ImportError, OSError):
         # WeasyPrint without its system libraries (Pango): say so, and offer the print view.
         current_app.logger.exception("PDF could not be rendered")

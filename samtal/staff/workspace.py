@@ -163,7 +163,7 @@ def caseload():
     return render_template(
         "staff/workspace/caseload.html",
         caseload=found,
-        statuses=cases.STATUSES,
+        statuses={key: str(label) for key, label in cases.STATUSES.items()},
         admin_view=me().role == "admin",
     )
 
