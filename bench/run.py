@@ -8,9 +8,10 @@ PostgreSQL, each database a fresh file or schema:
   tablets, beside the static file fetched by the same tablets under the same load;
 - the summary page (sammanställning) and its PDF export, for a child whose conversation is
   finished and whose guardian has answered (both answered over HTTP first), as a barnkontakt;
-- the caseload page (first page, a search, a status filter) at 100 and at 10,000 seeded
-  children (bench/seed.py, each size in its own database and server), as the barnkontakt
-  signed in through the real login form with a cookie jar;
+- the caseload page (first page, a search, two status filters) at 100 and at 10,000 seeded
+  children (bench/seed.py, each size in its own database and server, both measured side by
+  side, request for request), as the barnkontakt signed in through the real login form with
+  a cookie jar;
 - peak memory (RSS) per gunicorn worker after the load.
 
 Each row has p50 and p95 and p95 as a multiple of the static file's p95. Targets, with
@@ -58,7 +59,9 @@ PASSWORD = "bänkens långa lösenord"
 CHILD_WORDS = "Jag tycker om att rita."
 GUARDIAN_WORDS = "Hon bygger gärna med lego."
 SEARCH = "åsa"  # bench/seed.py names one child in twenty Åsa
-STATUS_FILTER = "followup_due"  # and puts one child in ten there
+# and puts one child in ten at each of these: follow-up due (decided by the date) and signed
+# (read from the child's stored stage)
+STATUS_FILTERS = ("followup_due", "signed")
 CASELOAD_ROW = '<th scope="row">'  # one per child listed
 CASELOAD_TOTAL = re.compile(r"(?:Du har )?(\d+) barn(?: hittades)?\.")
 
@@ -375,36 +378,40 @@ class Browser:
 Page = tuple[str, str, tuple[str, ...]]
 
 
-def staff_worker(args: tuple[int, list[Page], int]) -> dict[str, tuple[list[float], int, str]]:
-    """A barnkontakt signs in and opens these pages `rounds` times, taking turns between them
-    (after one warm-up round that is not counted). Per page: latencies, errors, and for a
-    caseload page how many children it lists of how many found."""
-    port, pages, rounds = args
-    browser = Browser(port)
-    browser.sign_in(EMAIL, PASSWORD)
-    found: dict[str, tuple[list[float], int, str]] = {name: ([], 0, "") for name, _, _ in pages}
+def staff_worker(
+    args: tuple[list[tuple[int, str]], list[Page], int],
+) -> list[dict[str, tuple[list[float], int, str]]]:
+    """A barnkontakt signs in on each server and opens these pages `rounds` times, taking turns
+    between the pages and, for each page, between the servers: two sizes measured side by side
+    meet the same moments of the machine (after one warm-up round that is not counted). Per
+    server and page: latencies, errors, and for a caseload page how many children it lists of
+    how many found. servers: (port, size), the size filling in {size} in what a page must hold."""
+    servers, pages, rounds = args
+    browsers = [Browser(port) for port, _ in servers]
+    for browser in browsers:
+        browser.sign_in(EMAIL, PASSWORD)
+    found = [{name: ([], 0, "") for name, _, _ in pages} for _ in browsers]
     for round_number in range(rounds + 1):
         for name, path, expected in pages:
-            started = time.perf_counter()
-            status, kind, body, _ = browser.fetch("GET", path)
-            took = time.perf_counter() - started
-            latencies, errors, shown = found[name]
-            ok = status == 200
-            if ok and kind.startswith("application/pdf"):
-                ok = body.startswith(b"%PDF")
-            elif ok:
-                text = body.decode("utf-8", "replace")
-                ok = all(piece in text for piece in expected)
-                total = CASELOAD_TOTAL.search(text)
-                if total:
-                    shown = f"{text.count(CASELOAD_ROW)} of {total.group(1)} listed"
-            if round_number == 0:  # the warm-up
-                found[name] = (latencies, errors + (not ok), shown)
-                continue
-            if ok:
-                latencies.append(took)
-            found[name] = (latencies, errors + (not ok), shown)
-    browser.close()
+            for browser, (_, size), results in zip(browsers, servers, found, strict=True):
+                started = time.perf_counter()
+                status, kind, body, _ = browser.fetch("GET", path)
+                took = time.perf_counter() - started
+                latencies, errors, shown = results[name]
+                ok = status == 200
+                if ok and kind.startswith("application/pdf"):
+                    ok = body.startswith(b"%PDF")
+                elif ok:
+                    text = body.decode("utf-8", "replace")
+                    ok = all(piece.format(size=size) in text for piece in expected)
+                    total = CASELOAD_TOTAL.search(text)
+                    if total:
+                        shown = f"{text.count(CASELOAD_ROW)} of {total.group(1)} listed"
+                if ok and round_number > 0:  # round 0 is the warm-up
+                    latencies.append(took)
+                results[name] = (latencies, errors + (not ok), shown)
+    for browser in browsers:
+        browser.close()
     return found
 
 
@@ -587,7 +594,7 @@ def run_main(
             ("summary page (sammanställning)", summary, (CHILD_WORDS, GUARDIAN_WORDS)),
             ("summary as PDF", summary + "/pdf", ()),
         ]
-        (found,) = in_other_process(staff_worker, (port, pages, plan.summary_rounds))
+        ((found,),) = in_other_process(staff_worker, ([(port, "")], pages, plan.summary_rounds))
         for name, (latencies, errors, _shown) in found.items():
             sample = Sample(name, latencies, errors)
             row = Row(label, name, "1 barnkontakt", sample, floor, "p95 ≤ 1 s", sample.p95 <= 1)
@@ -596,23 +603,37 @@ def run_main(
 
 
 def run_caseloads(label: str, urls: list[str], plan: Plan, outcome: Outcome) -> None:
-    """The caseload's first page, a search and a filter at each size, each in its own database
-    (seeded already) and server; the larger against the smaller."""
+    """The caseload's first page, a search and two status filters at each size, each size in
+    its own database (seeded already) and server, both up at once and measured side by side;
+    the larger against the smaller."""
     floor = outcome.rows[0].sample
-    measured: dict[int, dict[str, tuple[list[float], int, str]]] = {}
-    for size, database_url in zip(plan.caseloads, urls, strict=True):
-        port = free_port()
-        env = environment(database_url, port)
-        pages: list[Page] = [
-            ("first page", "/arbete/barn", (f"Du har {size} barn.",)),
-            (f"search “{SEARCH}”", "/arbete/barn?sok=" + quote(SEARCH), ("hittades", "Åsa")),
-            ("status filter", f"/arbete/barn?status={STATUS_FILTER}", ("hittades",)),
-        ]
-        with serve(env, port) as server:
-            progress(f"{label}: caseload at {count(size)}, {plan.caseload_rounds} rounds")
-            (found,) = in_other_process(staff_worker, (port, pages, plan.caseload_rounds))
+    pages: list[Page] = [
+        ("first page", "/arbete/barn", ("Du har {size} barn.",)),
+        (f"search “{SEARCH}”", "/arbete/barn?sok=" + quote(SEARCH), ("hittades", "Åsa")),
+    ] + [
+        (f"status filter “{status}”", f"/arbete/barn?status={status}", ("hittades",))
+        for status in STATUS_FILTERS
+    ]
+    sizes = " and ".join(count(size) for size in plan.caseloads)
+    progress(f"{label}: caseloads of {sizes} side by side, {plan.caseload_rounds} rounds")
+    with contextlib.ExitStack() as servers:
+        ports = []
+        for database_url in urls:
+            port = free_port()
+            ports.append(
+                (port, servers.enter_context(serve(environment(database_url, port), port)))
+            )
+        (found,) = in_other_process(
+            staff_worker,
+            (
+                [(port, str(size)) for (port, _), size in zip(ports, plan.caseloads, strict=True)],
+                pages,
+                plan.caseload_rounds,
+            ),
+        )
+        for (_, server), size in zip(ports, plan.caseloads, strict=True):
             outcome.memory.append(memory(f"caseload {count(size)}", server))
-        measured[size] = {name: found[name] for name, _, _ in pages}
+    measured = dict(zip(plan.caseloads, found, strict=True))
     small, large = plan.caseloads
     for size in plan.caseloads:
         for name, (latencies, errors, shown) in measured[size].items():

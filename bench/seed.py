@@ -36,6 +36,7 @@ from samtal.models import (  # noqa: E402
     SummaryVersion,
     fold_name,
 )
+from samtal.staff.caseload import refresh_stages  # noqa: E402
 
 FIRST = [
     "Alva",
@@ -212,6 +213,8 @@ def seed(database_url: str, children: int, email: str, password: str, others: in
         _insert(session, Invitation, invitations)
         _insert(session, SummaryDraft, drafts)
         _insert(session, SummaryVersion, versions)
+        # Bulk inserts skip the ORM, which otherwise keeps each child's stage.
+        refresh_stages(session.connection(), child_ids)
         session.commit()
     with engine.connect() as connection:
         # Fresh statistics, as after a day of normal use: planners choose by them.

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g
-from sqlalchemy import event, inspect, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
-from samtal import models  # registers the tables on SQLModel.metadata
+from samtal import (
+    models,  # noqa: F401  (registers the tables on SQLModel.metadata)
+    upgrades,
+)
 
 
 def make_engine(url: str) -> Engine:
@@ -32,26 +35,8 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["samtal.engine"] = engine
     SQLModel.metadata.create_all(engine)
-    add_search_names(engine)
+    upgrades.apply(engine)
     app.teardown_appcontext(_close_session)
-
-
-def add_search_names(engine: Engine) -> None:
-    """A database made before child.search_name existed gets the column, filled in, and its
-    index: create_all makes only missing tables, and the caseload search needs both."""
-    if "search_name" not in {c["name"] for c in inspect(engine).get_columns("child")}:
-        with engine.begin() as connection:
-            connection.execute(
-                text("ALTER TABLE child ADD COLUMN search_name VARCHAR(160) NOT NULL DEFAULT ''")
-            )
-            names = connection.execute(text("SELECT id, name FROM child")).all()
-            if names:
-                connection.execute(
-                    text("UPDATE child SET search_name = :folded WHERE id = :id"),
-                    [{"id": id_, "folded": models.fold_name(name)} for id_, name in names],
-                )
-    for index in models.Child.__table__.indexes:  # type: ignore[attr-defined]
-        index.create(engine, checkfirst=True)
 
 
 def get_session() -> Session:

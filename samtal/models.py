@@ -51,12 +51,19 @@ class Child(SQLModel, table=True):
 
     # The caseload: one barnkontakt's children in name order (ties by id), a page at a time;
     # a search reads the folded names from the same index instead of folding every name.
-    __table_args__ = (Index("ix_child_caseload", "barnkontakt_id", "name", "id", "search_name"),)
+    __table_args__ = (
+        Index("ix_child_caseload", "barnkontakt_id", "name", "id", "search_name"),
+        # The caseload filtered by where the children stand, in name order.
+        Index("ix_child_stage", "barnkontakt_id", "stage", "name", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=80, index=True)
     # fold_name(name), kept in step by the ORM (see below); folding can lengthen a name.
     search_name: str = Field(default="", max_length=160)
+    # Where the child stands in the process, apart from follow-up (which depends on the day):
+    # one of staff.caseload.STATUSES, kept by staff.caseload.refresh_stages.
+    stage: str = Field(default="none", max_length=20)
     birth_year: int | None = None
     # The exact date picks the age band and the follow-up age; a year is enough for CLI demos.
     birth_date: date | None = None

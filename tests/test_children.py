@@ -155,6 +155,12 @@ def test_each_child_has_its_place_in_the_process(db_app):
     }
     row = next(r for r in caseload_of(app, me).rows if r.name == "D-inbjudna")
     assert (row.guardians_answered, row.guardians_invited, row.child_done) == (1, 2, True)
+    # The filter reads each child's stored stage: it agrees with the status worked out above.
+    expected = status_by_name(app, me)
+    for status in cases.STATUSES:
+        filtered = caseload_of(app, me, status=status)
+        names = {name for name, stage in expected.items() if stage == status}
+        assert {r.name for r in filtered.rows} == names and filtered.total == len(names), status
 
 
 def test_follow_up_is_due_from_its_date_not_before(app):
@@ -202,22 +208,28 @@ def test_a_renamed_child_is_found_by_its_new_name(db_app):
     assert caseload_of(app, me, search="olle").total == 0
 
 
-def test_a_database_from_before_the_search_column_gets_it_filled_in(any_database_url):
-    """Starting the app on a database made before child.search_name adds the column and
-    fills it in, so the children already stored are found."""
+def test_a_database_from_the_first_release_gets_the_new_columns_filled_in(any_database_url):
+    """Starting the app on a database made before child.search_name and child.stage adds
+    the columns and fills them in: the children already stored are found, by name and by
+    where they stand."""
     app = make_app(any_database_url)
     me = staff_in(app)
-    child_of(app, me, "Åsa Öberg")
+    child_of(app, me, "Olle")
+    conversation_for(app, child_of(app, me, "Åsa Öberg"), "completed")
     engine = app.extensions["samtal.engine"]
     with engine.begin() as connection:
-        connection.exec_driver_sql("DROP INDEX ix_child_caseload")
-        connection.exec_driver_sql("ALTER TABLE child DROP COLUMN search_name")
+        for index in ("ix_child_caseload", "ix_child_stage"):
+            connection.exec_driver_sql(f"DROP INDEX {index}")
+        for column in ("search_name", "stage"):
+            connection.exec_driver_sql(f"ALTER TABLE child DROP COLUMN {column}")
     engine.dispose()
     again = make_app(any_database_url)
     try:
         assert [r.name for r in caseload_of(again, me, search="ÅSA").rows] == ["Åsa Öberg"]
+        done = caseload_of(again, me, status="child_done").rows
+        assert [(r.name, r.status) for r in done] == [("Åsa Öberg", "child_done")]
         indexes = inspect(again.extensions["samtal.engine"]).get_indexes("child")
-        assert "ix_child_caseload" in {index["name"] for index in indexes}
+        assert {"ix_child_caseload", "ix_child_stage"} <= {index["name"] for index in indexes}
     finally:
         again.extensions["samtal.engine"].dispose()
 
