@@ -6,6 +6,7 @@ import secrets
 from datetime import date, timedelta
 
 import pytest
+import sqlmodel
 from sqlalchemy import event, inspect
 
 from samtal.db import get_session
@@ -161,6 +162,33 @@ def test_each_child_has_its_place_in_the_process(db_app):
         filtered = caseload_of(app, me, status=status)
         names = {name for name, stage in expected.items() if stage == status}
         assert {r.name for r in filtered.rows} == names and filtered.total == len(names), status
+
+
+def test_a_finished_conversation_moves_the_child_to_another_filter(db_app):
+    """The stage follows a conversation's status when it changes, not only when it starts;
+    a change that is no status (the time of the last answer) leaves it alone."""
+    app = db_app
+    me = staff_in(app)
+    child_id = child_of(app, me, "Tove")
+    conversation_for(app, child_id, "active")
+
+    def names_at(status: str) -> list[str]:
+        return [r.name for r in caseload_of(app, me, status=status).rows]
+
+    assert names_at("child_started") == ["Tove"]
+    with app.app_context():
+        db = get_session()
+        conversation = db.exec(
+            sqlmodel.select(Conversation).where(Conversation.child_id == child_id)
+        ).one()
+        conversation.updated_at = utcnow()
+        db.add(conversation)
+        db.commit()
+        assert names_at("child_started") == ["Tove"]
+        conversation.status = "completed"
+        db.add(conversation)
+        db.commit()
+    assert names_at("child_started") == [] and names_at("child_done") == ["Tove"]
 
 
 def test_follow_up_is_due_from_its_date_not_before(app):

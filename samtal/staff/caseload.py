@@ -15,6 +15,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, case, distinct, event, func, or_, true, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
@@ -244,12 +245,21 @@ def refresh_stages(connection: Connection, child_ids: Iterable[int]) -> None:
             )
 
 
+def _moves_stage(item: object) -> bool:
+    """Whether a changed row can move its child's stage. An answer touches its conversation
+    (updated_at) on every step; only a new status can move the stage, and the refresh is
+    kept out of the write transaction of every other step."""
+    if isinstance(item, Conversation):
+        return bool(sa_inspect(item).attrs.status.history.has_changes())
+    return isinstance(item, STAGE_SOURCES)
+
+
 @event.listens_for(Session, "after_flush")
 def _refresh_touched_stages(session: Session, _context) -> None:
     touched = {
         item.child_id
-        for item in (*session.new, *session.dirty, *session.deleted)
+        for item in (*session.new, *session.deleted)
         if isinstance(item, STAGE_SOURCES)
-    }
+    } | {item.child_id for item in session.dirty if _moves_stage(item)}
     if touched:
         refresh_stages(session.connection(), touched)
