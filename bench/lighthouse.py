@@ -44,12 +44,9 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -69,8 +66,6 @@ CATEGORIES = ("performance", "accessibility", "best-practices")
 # The lowest score (0–100) each category must reach.
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 95}
 
-FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
-VALUE = re.compile(r'name="value" value="([^"]+)"')
 FORM_KIND = re.compile(r'<form class="answer answer-([a-z_]+)"')
 URL = re.compile(r"^https?://\S+$", re.MULTILINE)
 
@@ -114,27 +109,6 @@ def install_lighthouse() -> None:
     )
 
 
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(port: int) -> None:
-    """Wait until the app answers on the port."""
-    for _ in range(150):
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/")
-            connection.getresponse().read()
-            connection.close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("the app did not start")
-
-
 def flask_command(env: dict[str, str], *args: str) -> str:
     """Run `flask --app app samtal …` and return the URL it prints."""
     flask = Path(sys.executable).with_name("flask")
@@ -153,34 +127,28 @@ def flask_command(env: dict[str, str], *args: str) -> str:
 
 
 def answer_until(url: str, kind: str, limit: int = 20) -> None:
-    """Answer a conversation's steps over plain HTTP (first choice, or the main button) until
-    a step of this kind ("rating", "choice", …) is on screen."""
+    """Answer a conversation's steps over plain HTTP (as bench/run.py's tablets do) until a
+    step of this kind ("rating", "choice", …) is on screen."""
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
     for _ in range(limit):
-        connection.request("GET", parts.path)
-        page = connection.getresponse().read().decode("utf-8")
+        _status, page = bench.request(connection, "GET", parts.path)
         shown = FORM_KIND.search(page)
         if shown and shown.group(1) == kind:
             connection.close()
             return
-        token = FORM_TOKEN.search(page)
-        if token is None:
+        form = bench.answer_form(page, bench.CHILD_WORDS)
+        if form is None:
             raise SystemExit(f"the conversation ended before a {kind!r} step")
-        form = {"form_token": token.group(1)}
-        values = VALUE.findall(page)
-        if values:
-            form["value"] = values[0]
-        connection.request(
+        status, _page = bench.request(
+            connection,
             "POST",
             parts.path + "svar",
             urlencode(form),
             {"Content-Type": "application/x-www-form-urlencoded"},
         )
-        response = connection.getresponse()
-        response.read()
-        if response.status != 303:
-            raise SystemExit(f"answering a step gave HTTP {response.status}")
+        if status != 303:
+            raise SystemExit(f"answering a step gave HTTP {status}")
     raise SystemExit(f"no {kind!r} step within {limit} steps")
 
 
@@ -290,14 +258,10 @@ def main() -> int:
         raise SystemExit(f"Chromium not found at {CHROME_PATH}: run scripts/setup.sh")
     install_lighthouse()
     load_before = os.getloadavg()[0]
-    port = free_port()
+    runs = max(1, options.runs)
+    port = bench.free_port()
     with tempfile.TemporaryDirectory(prefix="samtal-lighthouse-") as temporary:
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"sqlite:///{Path(temporary) / 'samtal.db'}",
-            "SAMTAL_SECRET_KEY": "lighthouse-" + uuid.uuid4().hex,
-            "SAMTAL_BASE_URL": f"http://127.0.0.1:{port}",
-        }
+        env = bench.environment(f"sqlite:///{Path(temporary) / 'samtal.db'}", port)
         # Create the tables once before the workers start, so two cannot race to create them.
         flask = Path(sys.executable).with_name("flask")
         subprocess.run(
@@ -307,26 +271,7 @@ def main() -> int:
             check=True,
             capture_output=True,
         )
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-                "--worker-class",
-                "gthread",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-                "app:create_app()",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        try:
-            wait_for(port)
+        with bench.serve(env, port):
             first = flask_command(env, "start", "--age", "8", "--name", "Lighthouse")
             further = flask_command(env, "start", "--age", "8", "--name", "Lighthouse 2")
             answer_until(further, "rating")
@@ -341,7 +286,7 @@ def main() -> int:
             warm_up = run_lighthouse("warm-up", f"http://127.0.0.1:{port}/", "warm-up")
             for suffix in (".report.json", ".report.html"):
                 warm_up.report.with_suffix(suffix).unlink()
-            measured = [median_run(*page, runs=max(1, options.runs)) for page in pages]
+            measured = [median_run(*page, runs=runs) for page in pages]
             # Signed in just before, so the session is fresh (idle timeout) for these runs.
             headers = signed_in_headers(port, Path(temporary))
             measured.append(
@@ -349,15 +294,11 @@ def main() -> int:
                     "summary (sammanställning)",
                     summary,
                     "summary",
-                    runs=max(1, options.runs),
+                    runs=runs,
                     headers=headers,
                 )
             )
-        finally:
-            server.terminate()
-            server.wait(timeout=15)
 
-    runs = max(1, options.runs)
     benchmark = sorted(result.benchmark_index for result, _performance in measured)
     print(f"\nLighthouse {lighthouse_version()} · mobile (default throttling) · {CHROME_PATH}")
     print(
