@@ -98,18 +98,22 @@ def _local_fetcher(figures: Mapping[str, str]) -> Any:
 
     class LocalOnly(URLFetcher):
         def fetch(self, url, headers=None):  # type: ignore[override]
-            if url.startswith(FIGURE_ADDRESS) and url[len(FIGURE_ADDRESS) :] in figures:
-                svg = figures[url[len(FIGURE_ADDRESS) :]].encode("utf-8")
-            elif url.startswith(PICTURE_ADDRESS) and url[len(PICTURE_ADDRESS) :] in (
-                pictures := library.pictures()
-            ):
-                svg = pictures[url[len(PICTURE_ADDRESS) :]].svg
+            name = url.partition(":")[2]  # both addresses end at their first colon
+            if url.startswith(FIGURE_ADDRESS) and name in figures:
+                svg = figures[name].encode("utf-8")
+            elif url.startswith(PICTURE_ADDRESS) and name in (pictures := library.pictures()):
+                svg = pictures[name].svg
             else:
                 raise ValueError(f"not fetched: {url}")
             return URLFetcherResponse(url, body=svg, headers={"Content-Type": "image/svg+xml"})
 
     return LocalOnly()
 
+
+# The shared stylesheet is written for browsers; WeasyPrint warns about every screen-only rule
+# in it. Those warnings say nothing about the document, so only its errors are logged (set once
+# for the process: a level changed and restored around each render races between threads).
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
 _FLEX_RULE = re.compile(r"([^{}]+)\{([^{}]*display:\s*(inline-)?flex[^{}]*)\}")
 
@@ -160,20 +164,12 @@ def render_pdf(html: str, stylesheet: Path, figures: Mapping[str, str] | None = 
     """
     from weasyprint import HTML
 
-    # The shared stylesheet is written for browsers; WeasyPrint warns about every screen-only
-    # rule in it. Those warnings say nothing about the document, so only errors are logged.
-    logger = logging.getLogger("weasyprint")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        css = _parsed_stylesheet(str(stylesheet), stylesheet.stat().st_mtime)
-        page = HTML(string=html, url_fetcher=_local_fetcher(figures or {}), media_type="print")
-        pdf = page.write_pdf(
-            stylesheets=[css],
-            presentational_hints=True,  # the pictures' width and height
-            font_config=_font_configuration(),
-        )
-    finally:
-        logger.setLevel(level)
+    css = _parsed_stylesheet(str(stylesheet), stylesheet.stat().st_mtime)
+    page = HTML(string=html, url_fetcher=_local_fetcher(figures or {}), media_type="print")
+    pdf = page.write_pdf(
+        stylesheets=[css],
+        presentational_hints=True,  # the pictures' width and height
+        font_config=_font_configuration(),
+    )
     assert pdf is not None
     return pdf

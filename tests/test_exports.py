@@ -41,13 +41,18 @@ def validate(document: dict) -> None:
     ).validate(document)
 
 
-def pdf_text(data: bytes, tmp_path: Path) -> str:
-    """The text of a PDF, read by pdftotext (Debian's poppler-utils)."""
-    if not shutil.which("pdftotext"):
-        message = "pdftotext is not installed (poppler-utils): run scripts/setup.sh"
+def needs(command: str) -> None:
+    """Skip (fail in CI) unless one of poppler-utils' commands is installed."""
+    if not shutil.which(command):
+        message = f"{command} is not installed (poppler-utils): run scripts/setup.sh"
         if os.environ.get("SAMTAL_REQUIRE_SERVICES") == "1":
             pytest.fail(message)
         pytest.skip(message)
+
+
+def pdf_text(data: bytes, tmp_path: Path) -> str:
+    """The text of a PDF, read by pdftotext (Debian's poppler-utils)."""
+    needs("pdftotext")
     file = tmp_path / "summary.pdf"
     file.write_bytes(data)
     return subprocess.run(
@@ -271,8 +276,7 @@ def test_pdf_rendering_fetches_nothing(monkeypatch):
 
 def ink(pdf: bytes, tmp_path: Path) -> float:
     """The share of the first page that is not white, from pdftoppm's picture of it."""
-    if not shutil.which("pdftoppm"):
-        pdf_text(b"", tmp_path)  # skips (or fails in CI) with the same message
+    needs("pdftoppm")
     (tmp_path / "page.pdf").write_bytes(pdf)
     subprocess.run(
         ["pdftoppm", "-r", "20", "-f", "1", "-l", "1", "-gray", "-png", "-singlefile"]

@@ -26,6 +26,7 @@ from samtal.db import get_session
 from samtal.models import Child, Staff, Unit
 from samtal.staff import accounts
 from samtal.staff.auth import AccountRefused, current_staff, login_required
+from samtal.staff.children import child_or_404
 from samtal.staff.password_links import invite_days, issue_invite_token
 
 bp = Blueprint("admin", __name__, url_prefix="/arbete/admin")
@@ -335,9 +336,7 @@ def children():
 def child(child_id: int):
     """A child's barnkontakt, and the form to choose another."""
     db = get_session()
-    found = db.get(Child, child_id)
-    if found is None:
-        abort(404)
+    found = child_or_404(child_id)
     audit.record("view_child", child_id=child_id, detail="admin: byte av barnkontakt")
     return render_template(
         "staff/admin/child.html",
@@ -353,9 +352,7 @@ def child(child_id: int):
 def child_reassign(child_id: int):
     """Give a child another barnkontakt."""
     db = get_session()
-    found = db.get(Child, child_id)
-    if found is None:
-        abort(404)
+    found = child_or_404(child_id)
     before = found.barnkontakt_id
     try:
         receiver = accounts.reassign_child(

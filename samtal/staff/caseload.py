@@ -194,11 +194,13 @@ def caseload(
     followups = session.exec(select(func.count()).select_from(Child).where(*where, due)).one()
     if status == "followup_due":
         where.append(due)
-    elif status is not None:
-        # Follow-up due comes first whatever the stored stage: the date alone decides it.
-        not_due = or_(col(Child.followup_due).is_(None), col(Child.followup_due) > today)
-        where += [col(Child.stage) == status, not_due]
-    total = session.exec(select(func.count()).select_from(Child).where(*where)).one()
+        total = followups
+    else:
+        if status is not None:
+            # Follow-up due comes first whatever the stored stage: the date alone decides it.
+            not_due = or_(col(Child.followup_due).is_(None), col(Child.followup_due) > today)
+            where += [col(Child.stage) == status, not_due]
+        total = session.exec(select(func.count()).select_from(Child).where(*where)).one()
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
     ids = (
@@ -234,6 +236,7 @@ def refresh_stages(connection: Connection, child_ids: Iterable[int]) -> None:
     """Store each child's stage as the caseload's status query works it out now."""
     ids = sorted(set(child_ids))
     for start in range(0, len(ids), 500):
+        # On date.min no follow-up is due: the status is then the stage.
         rows = _with_status([col(Child.id).in_(ids[start : start + 500])], date.min)
         stages = connection.execute(sa_select(rows.c.id, rows.c.status)).all()
         if stages:
