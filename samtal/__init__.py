@@ -15,6 +15,8 @@ DEFAULTS: dict[str, Any] = {
     "INVITATION_DAYS": 14,
     "ADULT_PANEL_MINUTES": 10,
     "IDLE_MINUTES": 20,
+    # Every session ends this long after it began, however busy (idle or not).
+    "SESSION_HOURS": 10,
     "LOGIN_ATTEMPTS": 5,
     "LOGIN_ADDRESS_ATTEMPTS": 20,
     "SETUP_LINK_HOURS": 24,
@@ -57,8 +59,10 @@ def _secret_key(instance_path: Path) -> str:
         return os.environ["SAMTAL_SECRET_KEY"]
     key_file = instance_path / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        # Created 0600: never readable by others, not even for a moment.
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as written:
+            written.write(secrets.token_hex(32))
     return key_file.read_text().strip()
 
 
@@ -72,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     instance_path = Path(app.instance_path)
     instance_path.mkdir(parents=True, exist_ok=True)
+    instance_path.chmod(0o700)  # every child's data and the secret key live here
     app.config.from_mapping(DEFAULTS)
     app.config["DATABASE_URL"] = os.environ.get(
         "DATABASE_URL", f"sqlite:///{instance_path / 'samtal.db'}"
@@ -83,7 +88,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance_path)
-    app.config.setdefault("SESSION_COOKIE_SECURE", app.config["BASE_URL"].startswith("https"))
+    if str(app.config["BASE_URL"]).startswith("https://"):
+        # Flask's own default (False) is always there, so a setdefault would change nothing.
+        app.config["SESSION_COOKIE_SECURE"] = True
 
     from samtal import (
         adult_panel,
@@ -91,14 +98,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         db,
         guardian,
         i18n,
+        inputs,
         library,
         security,
+        server_sessions,
         tablet,
         web,
     )
     from samtal.staff import auth, workspace
 
+    inputs.init_app(app)
     db.init_app(app)
+    server_sessions.init_app(app)
     i18n.init_app(app)
     library.init_app(app)
     security.init_app(app)

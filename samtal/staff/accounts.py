@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlmodel import Session, col, func, select
 
+from samtal import inputs, server_sessions
 from samtal.models import AuditEntry, Child, Conversation, Staff, Unit, utcnow
 from samtal.staff.auth import ROLES, AccountRefused, create_staff
 from samtal.staff.children import name_contains
@@ -107,6 +108,7 @@ def set_active(*, session: Session, staff: Staff, acting: Staff, active: bool) -
         if staff.role == "admin" and not other_active_admins(session=session, staff=staff):
             raise AccountRefused(_("Det måste finnas minst en aktiv administratör."))
         staff.session_epoch += 1
+        server_sessions.end_sessions(session, staff.id)
         cancel_invite(session=session, staff_id=staff.id or 0)
     staff.active = active
     staff.failed_logins, staff.locked_until = 0, None
@@ -166,8 +168,9 @@ def search_children(*, session: Session, query: str, limit: int = 50) -> list[Ch
     text = query.strip()[:80]
     if not text:
         return []
-    if text.isdigit():
-        found = session.get(Child, int(text))
+    wanted = inputs.number(text)
+    if wanted is not None:
+        found = session.get(Child, wanted)
         return [found] if found is not None else []
     statement = (
         select(Child)

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
-from samtal import audit, links
+from samtal import audit, inputs, links
 from samtal.db import get_session
 from samtal.models import Child, Staff, Unit
 from samtal.staff import accounts
@@ -68,8 +68,7 @@ ACTION_NAMES = {
 
 def form_int(value: str | None) -> int | None:
     """A whole number from a form or query field, or None."""
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return inputs.number(value)
 
 
 def _staff_or_404(staff_id: int) -> Staff:

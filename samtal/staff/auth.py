@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cache, wraps
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,17 +22,18 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from samtal import audit
+from samtal import audit, limits, server_sessions
 from samtal.db import get_session
-from samtal.models import AuditEntry, Staff, Unit, utcnow
+from samtal.models import Staff, Unit
 from samtal.security import check_csrf
+from samtal.staff import passwords, pending_forms
 
 bp = Blueprint("auth", __name__)
 ROLES = ("admin", "barnkontakt", "statistik")
-SESSION_KEY = "staff"
+SESSION_KEY = server_sessions.STAFF_KEY
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
 THROTTLE_MINUTES = 15
@@ -53,8 +54,9 @@ def _no_account_hash() -> str:
     return hash_password("samtal: no such account")
 
 
-def check_new_password(password: str, repeat: str) -> None:
-    """Refuse a new password that is too short, too long or not typed the same twice."""
+def check_new_password(password: str, repeat: str, *, email: str = "", name: str = "") -> None:
+    """Refuse a new password that is too short, too long, easily guessed (common, or made of
+    the person's address or name) or not typed the same twice."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountRefused(
             _("Lösenordet behöver minst %(count)d tecken.", count=MIN_PASSWORD_LENGTH)
@@ -63,6 +65,9 @@ def check_new_password(password: str, repeat: str) -> None:
         raise AccountRefused(
             _("Lösenordet får vara högst %(count)d tecken.", count=MAX_PASSWORD_LENGTH)
         )
+    weak = passwords.weakness(password, email=email, name=name)
+    if weak:
+        raise AccountRefused(weak)
     if password != repeat:
         raise AccountRefused(
             _("De två lösenorden är inte likadana. Skriv samma lösenord två gånger.")
@@ -103,18 +108,22 @@ def create_staff(
 
 
 def sign_in(staff: Staff) -> None:
-    """Start a staff session in this browser (a fresh session: no fixation)."""
-    kept = {k: v for k, v in session.items() if k in ("pending_form",)}
+    """Start a staff session in this browser: a new server-side session under a new id (no
+    fixation), keeping only what this same person typed before their sign-in ran out."""
+    kept = pending_forms.carried_over(staff.id)
     session.clear()
-    session.update(kept)
+    if kept:
+        session[pending_forms.PENDING_KEY] = kept
     session[SESSION_KEY] = {"id": staff.id, "epoch": staff.session_epoch, "seen": time.time()}
     session.permanent = False
+    assert isinstance(session, server_sessions.ServerSession)
+    session.rotate()
 
 
 def sign_out() -> None:
-    """End the staff session in this browser."""
-    session.pop(SESSION_KEY, None)
-    session.pop("kiosk", None)
+    """End the session in this browser: it is deleted, so no copy of its cookie works."""
+    assert isinstance(session, server_sessions.ServerSession)
+    session.end()
 
 
 def current_staff() -> Staff | None:
@@ -126,16 +135,20 @@ def current_staff() -> Staff | None:
     if not data:
         return None
     idle_limit = current_app.config["IDLE_MINUTES"] * 60
-    if time.time() - data.get("seen", 0) > idle_limit:
+    now = time.time()
+    if now - data.get("seen", 0) > idle_limit:
         g.session_expired = True
         session.pop(SESSION_KEY, None)
+        pending_forms.ran_out(data.get("id"))
         return None
     staff = get_session().get(Staff, data.get("id"))
     if staff is None or not staff.active or staff.session_epoch != data.get("epoch"):
         session.pop(SESSION_KEY, None)
         return None
-    data["seen"] = time.time()
-    session[SESSION_KEY] = data
+    if now - data.get("seen", 0) > server_sessions.SEEN_EVERY.total_seconds():
+        # Written at most every half minute: a page view need not be a database write.
+        data["seen"] = now
+        session[SESSION_KEY] = data
     g.staff_member = staff
     return staff
 
@@ -143,8 +156,9 @@ def current_staff() -> Staff | None:
 def login_required(*roles: str) -> Callable:
     """Guard a staff view: signed in, one of the roles, CSRF on every change.
 
-    A POST whose session has run out keeps what was typed: it is stashed, and after signing
-    in the person lands on the same page with the form filled in again.
+    A POST whose sign-in has run out keeps what was typed, on the server and for the same
+    person only (pending_forms); after signing in they land on the same page with the form
+    filled in again. A POST without that session and its CSRF token keeps nothing.
     """
 
     def decorate(view: Callable) -> Callable:
@@ -152,9 +166,13 @@ def login_required(*roles: str) -> Callable:
         def guarded(*args: Any, **kwargs: Any):
             staff = current_staff()
             if staff is None:
-                if request.method == "POST":
+                kept = False
+                if request.method == "POST" and check_csrf():
                     form = {k: v for k, v in request.form.items() if k != "csrf_token"}
-                    session["pending_form"] = {"path": request.path, "form": form}
+                    kept = pending_forms.keep(request.path, form)
+                if request.headers.get("HX-Request") == "true":
+                    return render_template("staff/_signed_out.html", kept=kept), 401
+                if kept:
                     flash(
                         _("Du har varit borta en stund. Logga in igen, så finns det du skrev kvar.")
                     )
@@ -165,7 +183,8 @@ def login_required(*roles: str) -> Callable:
                 abort(403)
             if request.method == "POST" and not check_csrf():
                 flash(_("Sidan var för gammal. Försök igen."))
-                return redirect(request.referrer or url_for("auth.home"), code=303)
+                # Back to a page of this app, never to wherever the request came from.
+                return redirect(_safe_next(request.referrer) or url_for("auth.home"), code=303)
             return view(*args, **kwargs)
 
         return guarded
@@ -174,12 +193,9 @@ def login_required(*roles: str) -> Callable:
 
 
 def restored_form(path: str | None = None) -> dict[str, str]:
-    """What was typed into a form before the session ran out (once), for this page."""
-    pending = session.get("pending_form")
-    if not pending or pending.get("path") != (path or request.path):
-        return {}
-    session.pop("pending_form", None)
-    return dict(pending.get("form", {}))
+    """What this person typed into this page's form before their sign-in ran out (once)."""
+    staff = current_staff()
+    return pending_forms.take(staff.id if staff else None, path or request.path)
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -203,7 +219,10 @@ def login():
         return redirect(url_for("auth.login"), code=303)
     db = get_session()
     email = request.form.get("email", "").strip().lower()[:254]
-    if address_throttled(db):
+    password = request.form.get("password", "")[:MAX_PASSWORD_LENGTH]
+    address = "sign-in from " + (request.remote_addr or "")[:64]
+    limit = int(current_app.config["LOGIN_ADDRESS_ATTEMPTS"])
+    if not limits.claim(db, address, limit, THROTTLE_MINUTES):
         audit.record("login_throttled", detail=email)
         message = _(
             "För många misslyckade inloggningar från den här anslutningen. "
@@ -213,72 +232,35 @@ def login():
             "staff/login.html", error=message, email=email, next=request.form.get("next")
         ), 429
     staff = db.exec(select(Staff).where(Staff.email == email)).first()
-    now = utcnow()
-    locked = (
-        staff is not None and staff.locked_until is not None and _aware(staff.locked_until) > now
+    account_limit = int(current_app.config["LOGIN_ATTEMPTS"])
+    attempt = (
+        limits.claim_account(db, staff.id or 0, account_limit)
+        if staff is not None and staff.active
+        else None
     )
-    password = request.form.get("password", "")[:MAX_PASSWORD_LENGTH]
-    if staff is None:
+    if staff is None or attempt is None:
+        # Unknown, inactive and locked accounts take as long and read the same as a wrong
+        # password: the page never tells which addresses have accounts.
         check_password_hash(_no_account_hash(), password)
-    if (
-        locked
-        or staff is None
-        or not staff.active
-        or not check_password_hash(staff.password_hash, password)
-    ):
-        if staff is not None and not locked:
-            register_failure(db, staff)
+    if staff is None or attempt is None or not check_password_hash(staff.password_hash, password):
+        if staff is not None and attempt is not None:
+            limits.account_failed(db, staff.id or 0, attempt, account_limit)
         audit.record("login_failed", detail=email)
-        message = (
-            _("För många misslyckade försök. Vänta en kvart och försök igen.")
-            if locked
-            else _("E-postadressen eller lösenordet stämmer inte.")
+        message = _(
+            "E-postadressen eller lösenordet stämmer inte, eller så är kontot tillfälligt "
+            "låst efter för många försök. Kontrollera och försök igen om en kvart."
         )
         return render_template(
             "staff/login.html", error=message, email=email, next=request.form.get("next")
         ), 401
-    staff.failed_logins, staff.locked_until, staff.last_login_at = 0, None, now
-    db.add(staff)
-    db.commit()
+    limits.account_cleared(db, staff.id or 0)
+    limits.forgive(db, address)
+    db.refresh(staff)
     sign_in(staff)
     g.staff_member = staff
     audit.record("login")
-    pending = session.get("pending_form")
-    target = pending["path"] if pending else _safe_next(request.form.get("next"))
+    target = pending_forms.page_of(staff.id) or _safe_next(request.form.get("next"))
     return redirect(target or url_for("auth.home"), code=303)
-
-
-def register_failure(db: Session, staff: Staff) -> None:
-    """Count a failed sign-in; after five in a row the account waits fifteen minutes."""
-    staff.failed_logins += 1
-    if staff.failed_logins >= current_app.config["LOGIN_ATTEMPTS"]:
-        staff.locked_until = utcnow() + timedelta(minutes=15)
-        staff.failed_logins = 0
-    db.add(staff)
-    db.commit()
-
-
-def address_throttled(db: Session) -> bool:
-    """True after too many failed sign-ins from this address lately (20 in 15 minutes).
-
-    Counted from the audit log, so every app process behind a load balancer agrees. Behind a
-    reverse proxy, remote_addr must be the client's (e.g. werkzeug's ProxyFix), or the whole
-    municipality shares one count.
-    """
-    address = (request.remote_addr or "")[:64]
-    if not address:
-        return False
-    since = utcnow() - timedelta(minutes=THROTTLE_MINUTES)
-    failures = db.exec(
-        select(func.count())
-        .select_from(AuditEntry)
-        .where(
-            AuditEntry.action == "login_failed",
-            AuditEntry.at >= since,
-            AuditEntry.address == address,
-        )
-    ).one()
-    return failures >= int(current_app.config.get("LOGIN_ADDRESS_ATTEMPTS", 20))
 
 
 def _aware(moment: datetime) -> datetime:
@@ -323,17 +305,21 @@ def change_password(*, session: Session, staff: Staff, current: str, new: str, r
 
     A wrong current password counts as a failed sign-in, so the form cannot be used to guess.
     """
-    if staff.locked_until is not None and _aware(staff.locked_until) > utcnow():
+    limit = int(current_app.config["LOGIN_ATTEMPTS"])
+    attempt = limits.claim_account(session, staff.id or 0, limit)
+    if attempt is None:
         raise AccountRefused(_("För många misslyckade försök. Vänta en kvart och försök igen."))
     if not check_password_hash(staff.password_hash, current[:MAX_PASSWORD_LENGTH]):
-        register_failure(session, staff)
+        limits.account_failed(session, staff.id or 0, attempt, limit)
         raise AccountRefused(_("Det nuvarande lösenordet stämmer inte."))
-    check_new_password(new, repeat)
+    session.refresh(staff)
+    check_new_password(new, repeat, email=staff.email, name=staff.name)
     if new == current:
         raise AccountRefused(_("Välj ett nytt lösenord, inte samma som förut."))
     staff.password_hash = hash_password(new)
     staff.session_epoch += 1
     staff.failed_logins = 0
+    server_sessions.end_sessions(session, staff.id)
     session.add(staff)
     session.commit()
 
@@ -341,6 +327,7 @@ def change_password(*, session: Session, staff: Staff, current: str, new: str, r
 def end_all_sessions(*, session: Session, staff: Staff) -> None:
     """Sign the account out in every browser, this one included."""
     staff.session_epoch += 1
+    server_sessions.end_sessions(session, staff.id)
     session.add(staff)
     session.commit()
 

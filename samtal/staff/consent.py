@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
+from samtal import inputs
 from samtal.models import Child, Consent, Guardian, Staff, utcnow
 
 DEFAULT_CHILD_CONSENT_AGE = 15
@@ -241,10 +242,7 @@ class ConsentForm:
 
 
 def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        return None
+    return inputs.day(text)
 
 
 def read_consent_form(

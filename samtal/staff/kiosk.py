@@ -10,8 +10,6 @@ work as always.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import segno
 from flask import (
     abort,
@@ -30,10 +28,10 @@ from sqlmodel import col, select
 from werkzeug.security import check_password_hash
 
 from samtal import answers as recording
-from samtal import audit, invitations, library, links
+from samtal import audit, inputs, invitations, library, limits, links
 from samtal.db import get_session
 from samtal.flows import Flow
-from samtal.models import Child, Conversation, Guardian, Invitation, Staff, utcnow
+from samtal.models import Child, Conversation, Guardian, Invitation, Staff
 from samtal.security import check_csrf
 from samtal.staff import auth, children
 from samtal.staff.workspace import bp, languages, me, to_child
@@ -236,7 +234,8 @@ def invite(child_id: int):
         return to_child(child, "vardnadshavare")
     db = get_session()
     guardian_id = request.form.get("guardian_id", "")
-    guardian = db.get(Guardian, int(guardian_id)) if guardian_id.isdigit() else None
+    found_id = inputs.number(guardian_id)
+    guardian = db.get(Guardian, found_id) if found_id is not None else None
     if guardian is None or guardian.child_id != child.id:
         flash(_("Välj vilken vårdnadshavare som ska bjudas in."))
         return to_child(child, "vardnadshavare")
@@ -337,19 +336,18 @@ def kiosk_leave():
     staff = db.get(Staff, kiosk.get("staff"))
     signed_in = auth.current_staff()  # the log then names whose session this is, if still on
     password = request.form.get("password", "")[:256]
-    locked = (
-        staff is not None
-        and staff.locked_until is not None
-        and (_aware(staff.locked_until) > utcnow())
+    # The kiosk's own count: a child's screen must never lock the barnkontakt's account.
+    attempts = f"kiosk leave by staff {kiosk.get('staff')}"
+    allowed = limits.claim(
+        db, attempts, int(current_app.config["LOGIN_ATTEMPTS"]), limits.LOCK_MINUTES
     )
     if (
         staff is None
         or not staff.active
-        or locked
+        or not allowed
         or not check_password_hash(staff.password_hash, password)
     ):
-        if staff is not None and not locked:
-            auth.register_failure(db, staff)
+        locked = not allowed
         audit.record("kiosk_leave_refused", kiosk.get("child"), detail=f"staff {kiosk['staff']}")
         message = (
             _("För många misslyckade försök. Vänta en kvart och försök igen.")
@@ -362,9 +360,7 @@ def kiosk_leave():
     if signed_in is None or signed_in.id != staff.id:
         auth.sign_in(staff)  # the password is a fresh sign-in
     session.pop(KIOSK_KEY, None)
-    staff.failed_logins = 0
-    db.add(staff)
-    db.commit()
+    limits.forgive(db, attempts)
     g.staff_member = staff
     audit.record("kiosk_left", kiosk.get("child"))
     child = db.get(Child, kiosk.get("child")) if kiosk.get("child") else None
@@ -372,6 +368,3 @@ def kiosk_leave():
         return redirect(url_for("auth.home"), code=303)
     return to_child(child, "samtal")
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -32,7 +32,7 @@ from sqlalchemy import distinct
 from sqlmodel import col, func, select
 from werkzeug.routing import BuildError
 
-from samtal import audit, library
+from samtal import audit, inputs, library
 from samtal import followup as followups
 from samtal.conversation import Given
 from samtal.db import get_session
@@ -157,7 +157,7 @@ def caseload():
         staff=me(),
         search=request.args.get("sok", ""),
         status=request.args.get("status") or None,
-        page=int(page) if page.isdigit() else 1,
+        page=inputs.number(page, maximum=100_000) or 1,
     )
     audit.record("view_caseload", detail=f"sida {found.page}")
     return render_template(
