@@ -37,7 +37,9 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "samtal",
-    "MAX_CONTENT_LENGTH": 64 * 1024,
+    # The longest legal form is the summary's: 22 texts of at most 4,000 characters, which a
+    # browser sends percent-encoded at up to 12 bytes a character (about 1 MB).
+    "MAX_CONTENT_LENGTH": 1280 * 1024,
     "COMPRESS_MIN_SIZE": 128,
     # Brotli first, also for static files (sent streamed): on these small files it saves
     # about a tenth over Flask-Compress's default, zstd.

@@ -49,6 +49,7 @@ ACTION_NAMES = {
     "password_set_by_link": _l("Valde lösenord via länk"),
     "setup_admin_created": _l("Första administratören skapad"),
     "refused": _l("Nekad sida (saknar behörighet)"),
+    "refused_child": _l("Sökte ett barn som inte är ens eget eller inte finns"),
     "staff_created": _l("Skapade konto"),
     "staff_updated": _l("Ändrade konto"),
     "staff_deactivated": _l("Avaktiverade konto"),

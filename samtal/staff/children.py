@@ -9,13 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import abort
+from flask import abort, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from samtal import inputs
+from samtal import audit, inputs
 from samtal.db import get_session
 from samtal.models import (
     Child,
@@ -93,6 +93,10 @@ def child_or_404(child_id: int) -> Child:
 
     child = get_session().get(Child, child_id)
     if child is None or not may_see(current_staff(), child):
+        # In the log for the admin, never on the page: the answer is the same 404 either way.
+        audit.record(
+            "refused_child", child.id if child else None, f"{request.method} {request.path}"
+        )
         abort(404)
     return child
 
