@@ -178,3 +178,61 @@ def staff_client(app: Flask, make_staff):
         return client, staff
 
     return _client
+
+
+@pytest.fixture
+def serve():
+    """serve(app) → the app's base URL, served by a real threaded WSGI server on loopback."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    servers = []
+
+    def _serve(served: Flask) -> str:
+        server = make_server("127.0.0.1", 0, served, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield _serve
+    for server in servers:
+        server.shutdown()
+
+
+class HttpAnswer:
+    """A response over real HTTP: status, headers and text; redirects are not followed."""
+
+    def __init__(self, status: int, headers, text: str):
+        self.status, self.headers, self.text = status, headers, text
+
+
+def http(url: str, data: dict | None = None, cookie: str | None = None, **headers) -> HttpAnswer:
+    """GET (or POST the form `data`) over real HTTP, with a session cookie value if given."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *_args, **_kwargs):
+            return None
+
+    body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, headers=headers)
+    if cookie:
+        request.add_header("Cookie", f"samtal={cookie}")
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=60) as response:
+            return HttpAnswer(response.status, response.headers, response.read().decode())
+    except urllib.error.HTTPError as error:
+        return HttpAnswer(error.code, error.headers, error.read().decode())
+
+
+def session_cookie(answer: HttpAnswer) -> str | None:
+    """The session cookie's value set by a response, if any."""
+    for header in answer.headers.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        if name == "samtal":
+            return rest.split(";", 1)[0]
+    return None
