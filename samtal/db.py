@@ -59,6 +59,12 @@ def get_session() -> Session:
     return g.db_session
 
 
+def release() -> None:
+    """Close the request's session now (as teardown would): its connection goes back to the
+    pool before the response's own bookkeeping takes another one."""
+    _close_session(None)
+
+
 def _close_session(_exception: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:

@@ -18,6 +18,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col
 from werkzeug.datastructures import CallbackDict
 
+from samtal import db as db_module
 from samtal.models import WebSession, utcnow
 
 STAFF_KEY = "staff"
@@ -93,6 +94,7 @@ class ServerSessionInterface(SessionInterface):
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)
+        db_module.release()  # one pooled connection per request, never two at once
         name = self.get_cookie_name(app)
         now = utcnow()
         with Session(self._engine(app)) as db:

@@ -41,6 +41,7 @@ UNIT_KIND_NAMES = {"förskola": _l("Förskola"), "skola": _l("Skola")}
 ACTION_NAMES = {
     "login": _l("Loggade in"),
     "login_failed": _l("Misslyckad inloggning"),
+    "login_locked": _l("Inloggning nekad: kontot var tillfälligt låst"),
     "login_throttled": _l("Inloggning stoppad (för många försök)"),
     "logout": _l("Loggade ut"),
     "logout_everywhere": _l("Loggade ut överallt"),

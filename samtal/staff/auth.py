@@ -232,6 +232,8 @@ def login():
             "staff/login.html", error=message, email=email, next=request.form.get("next")
         ), 429
     staff = db.exec(select(Staff).where(Staff.email == email)).first()
+    # The slow password check holds no pooled connection (the audit entry takes its own).
+    db.commit()
     account_limit = int(current_app.config["LOGIN_ATTEMPTS"])
     attempt = (
         limits.claim_account(db, staff.id or 0, account_limit)
@@ -245,7 +247,9 @@ def login():
     if staff is None or attempt is None or not check_password_hash(staff.password_hash, password):
         if staff is not None and attempt is not None:
             limits.account_failed(db, staff.id or 0, attempt, account_limit)
-        audit.record("login_failed", detail=email)
+        # The log tells the admin what the page does not: checked, or refused while locked.
+        locked = staff is not None and staff.active and attempt is None
+        audit.record("login_locked" if locked else "login_failed", detail=email)
         message = _(
             "E-postadressen eller lösenordet stämmer inte, eller så är kontot tillfälligt "
             "låst efter för många försök. Kontrollera och försök igen om en kvart."
