@@ -1,0 +1,146 @@
+"""Two screens writing at once (issue 12, finding 7), with real concurrent requests over HTTP
+on SQLite and PostgreSQL: one current answer always, and each sign-off signs its own notes."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from sqlmodel import col, select
+
+from samtal.db import get_session
+from samtal.models import Answer, SummaryVersion
+from samtal.staff import auth
+from tests.conftest import (
+    STAFF_PASSWORD,
+    csrf_token_of,
+    http,
+    make_app,
+    session_cookie,
+    start_conversation_in,
+)
+
+AT_ONCE = 40
+
+
+def at_once(send) -> list:
+    """Call send(i) from AT_ONCE threads released together; their results in order."""
+    barrier = threading.Barrier(AT_ONCE)
+    results: list = [None] * AT_ONCE
+
+    def run(i: int) -> None:
+        barrier.wait()
+        results[i] = send(i)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(AT_ONCE)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def form_token(html: str) -> str:
+    """The one-time key of the step's form on a tablet page."""
+    found = re.search(r'name="form_token" value="([^"]+)"', html)
+    assert found, "no step form on the page"
+    return found.group(1)
+
+
+def test_forty_screens_answering_one_step_leave_one_current_answer(any_database_url, serve):
+    """Last write wins: exactly one current revision, the latest; the rest is history."""
+    app = make_app(any_database_url)
+    try:
+        base = serve(app)
+        conversation, path = start_conversation_in(app, "test-fast")
+        tablet = base + path
+        first = http(f"{tablet}svar", {"form_token": form_token(http(tablet).text), "value": "ja"})
+        assert first.status == 303
+        tokens = [form_token(http(tablet).text) for _ in range(AT_ONCE)]
+        answers = at_once(
+            lambda i: http(
+                f"{tablet}svar", {"form_token": tokens[i], "value": ["1", "2", "3"][i % 3]}
+            )
+        )
+        assert {a.status for a in answers} == {303}
+        with app.app_context():
+            rows = (
+                get_session()
+                .exec(
+                    select(Answer)
+                    .where(Answer.conversation_id == conversation.id, Answer.step_id == "mat.hur")
+                    .order_by(col(Answer.id))
+                )
+                .all()
+            )
+        current = [row for row in rows if row.replaced_at is None]
+        assert len(current) == 1
+        assert current[0].id == rows[-1].id
+    finally:
+        app.extensions["samtal.engine"].dispose()
+
+
+def test_forty_sign_offs_at_once_each_sign_their_own_notes(any_database_url, serve):
+    """Each sign-off's version holds the notes that very request sent, never another's."""
+    app = make_app(any_database_url)
+    try:
+        base = serve(app)
+        with app.app_context():
+            staff = auth.create_staff(
+                session=get_session(),
+                email="bk@kommun.example",
+                name="Bo",
+                role="barnkontakt",
+                password=STAFF_PASSWORD,
+            )
+        page = http(f"{base}/logga-in")
+        signed_in = http(
+            f"{base}/logga-in",
+            {
+                "csrf_token": csrf_token_of(page.text),
+                "email": staff.email,
+                "password": STAFF_PASSWORD,
+            },
+            session_cookie(page),
+        )
+        cookie = session_cookie(signed_in)
+        assert signed_in.status == 303 and cookie
+        token = csrf_token_of(http(f"{base}/arbete/barn/ny", cookie=cookie).text)
+        registered = http(
+            f"{base}/arbete/barn/ny",
+            {
+                "csrf_token": token,
+                "name": "Sam Berg",
+                "birth_date": "2017-05-04",
+                "language": "sv",
+                "guardian1_name": "Amira Berg",
+                "guardian1_language": "sv",
+            },
+            cookie,
+        )
+        assert registered.status == 303
+        child_id = registered.headers["Location"].rsplit("/", 1)[-1]
+        sign = f"{base}/arbete/barn/{child_id}/sammanstallning/signera"
+        answers = at_once(
+            lambda i: http(
+                sign,
+                {
+                    "csrf_token": token,
+                    "anteckningar": "1",
+                    "q-hinder": f"Anteckning nummer {i}.",
+                    "bekrafta": "ja",
+                },
+                cookie,
+            )
+        )
+        assert {a.status for a in answers} == {303}
+        with app.app_context():
+            versions = {
+                v.number: v.content for v in get_session().exec(select(SummaryVersion)).all()
+            }
+        for i, answer in enumerate(answers):
+            number = int(answer.headers["Location"].rsplit("/", 1)[-1])
+            assert versions[number]["analysis"]["hinder"] == f"Anteckning nummer {i}."
+        assert len(versions) == AT_ONCE
+    finally:
+        app.extensions["samtal.engine"].dispose()
