@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import threading
 
+import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from samtal.db import get_session
@@ -48,19 +50,22 @@ def form_token(html: str) -> str:
 
 
 def test_forty_screens_answering_one_step_leave_one_current_answer(any_database_url, serve):
-    """Last write wins: exactly one current revision, the latest; the rest is history."""
+    """Forty screens change one answer at once. Last write wins: exactly one current
+    revision, the latest; every other is history."""
     app = make_app(any_database_url)
     try:
         base = serve(app)
         conversation, path = start_conversation_in(app, "test-fast")
         tablet = base + path
-        first = http(f"{tablet}svar", {"form_token": form_token(http(tablet).text), "value": "ja"})
-        assert first.status == 303
-        tokens = [form_token(http(tablet).text) for _ in range(AT_ONCE)]
-        answers = at_once(
-            lambda i: http(
-                f"{tablet}svar", {"form_token": tokens[i], "value": ["1", "2", "3"][i % 3]}
+        for value in ("ja", "1"):  # the assent, then a first answer to "Hur är maten?"
+            given = http(
+                f"{tablet}svar", {"form_token": form_token(http(tablet).text), "value": value}
             )
+            assert given.status == 303
+        change = f"{tablet}andra/mat.hur"
+        tokens = [form_token(http(change).text) for _ in range(AT_ONCE)]
+        answers = at_once(
+            lambda i: http(f"{tablet}svar", {"form_token": tokens[i], "value": ["2", "3"][i % 2]})
         )
         assert {a.status for a in answers} == {303}
         with app.app_context():
@@ -142,5 +147,27 @@ def test_forty_sign_offs_at_once_each_sign_their_own_notes(any_database_url, ser
             number = int(answer.headers["Location"].rsplit("/", 1)[-1])
             assert versions[number]["analysis"]["hinder"] == f"Anteckning nummer {i}."
         assert len(versions) == AT_ONCE
+    finally:
+        app.extensions["samtal.engine"].dispose()
+
+
+def test_the_database_itself_refuses_a_second_current_answer(any_database_url):
+    """The rule is in the schema: however a write races, a step has one current answer."""
+    app = make_app(any_database_url)
+    try:
+        conversation, _path = start_conversation_in(app, "test-fast")
+        with app.app_context():
+            db = get_session()
+            for key in ("tab-1", "tab-2"):
+                db.add(
+                    Answer(
+                        conversation_id=conversation.id or 0,
+                        step_id="hej",
+                        value="ja",
+                        request_key=key,
+                    )
+                )
+            with pytest.raises(IntegrityError):
+                db.commit()
     finally:
         app.extensions["samtal.engine"].dispose()

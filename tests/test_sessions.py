@@ -10,8 +10,9 @@ from datetime import timedelta
 from sqlalchemy import func, update
 from sqlmodel import select
 
+from samtal import models
 from samtal.db import get_session
-from samtal.models import SummaryVersion, WebSession, utcnow
+from samtal.models import SummaryVersion, utcnow
 from tests.conftest import csrf_token_of, login, make_app
 
 REGISTRATION = {
@@ -90,7 +91,7 @@ def test_typed_text_comes_back_after_a_timeout_only_to_the_same_person(
     assert landing.headers["Location"].endswith("/arbete/")
     with app.app_context():
         assert "Skrivet före timeouten" not in str(
-            [row.data for row in get_session().exec(select(WebSession)).all()]
+            [row.data for row in get_session().exec(select(models.WebSession)).all()]
         )
 
 
@@ -163,7 +164,7 @@ def test_every_session_ends_after_its_absolute_lifetime(app, staff_client):
     with app.app_context():
         db = get_session()
         began = utcnow() - timedelta(hours=app.config["SESSION_HOURS"], minutes=1)
-        db.execute(update(WebSession).values(created_at=began, seen_at=utcnow()))
+        db.execute(update(models.WebSession).values(created_at=began, seen_at=utcnow()))
         db.commit()
     assert client.get("/arbete/konto").status_code == 303
 
@@ -179,7 +180,11 @@ def test_sign_out_everywhere_password_change_and_deactivation_end_sessions(
     client.post("/arbete/konto/logga-ut-overallt", data={"csrf_token": csrf_token_of(page)})
     assert other.get("/arbete/konto").status_code == 303
     with app.app_context():
-        rows = get_session().exec(select(WebSession).where(WebSession.staff_id == staff.id)).all()
+        rows = (
+            get_session()
+            .exec(select(models.WebSession).where(models.WebSession.staff_id == staff.id))
+            .all()
+        )
     assert rows == []
     login(client, staff.email)
     login(other, staff.email)
