@@ -10,13 +10,16 @@ import threading
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import event
+from sqlmodel import select
 from werkzeug.serving import make_server
 
 from samtal import answers as recording
 from samtal.db import get_session
+from samtal.models import WebSession
+from samtal.staff import auth
 from tests.browser.conftest import screenshot
 from tests.browser.journey import button, question, tap
-from tests.conftest import make_app, start_conversation_in
+from tests.conftest import STAFF_PASSWORD, csrf_token_of, login, make_app, start_conversation_in
 
 NOT_SAVED = "Ditt svar sparades inte. Det är inte ditt fel. Försök igen."
 
@@ -112,3 +115,56 @@ def test_a_tap_the_database_refuses_is_said_and_tried_again(served, open_page):
     expect(question(page)).not_to_have_text(before)
     assert [row.value for row in stored(served.app, conversation_id, "hej")] == ["ja"]
     tap(page, "Fortsätt")
+
+
+def test_autosave_after_the_timeout_says_not_saved_and_keeps_the_text(served, open_page):
+    """Finding 5: once the sign-in has run out, typing in the summary shows "Inte sparat —
+    logga in igen, texten finns kvar." (never a stale "Sparat"), and after signing in again
+    the text is there."""
+    app = served.app
+    with app.app_context():
+        staff = auth.create_staff(
+            session=get_session(),
+            email="bk@kommun.example",
+            name="Bo",
+            role="barnkontakt",
+            password=STAFF_PASSWORD,
+        )
+    setup = app.test_client()
+    login(setup, staff.email)
+    form = setup.get("/arbete/barn/ny").get_data(as_text=True)
+    registered = setup.post(
+        "/arbete/barn/ny",
+        data={
+            "csrf_token": csrf_token_of(form),
+            "name": "Sam Berg",
+            "birth_date": "2017-05-04",
+            "language": "sv",
+            "guardian1_name": "Amira Berg",
+            "guardian1_language": "sv",
+        },
+    )
+    summary = f"{app.config['BASE_URL']}{registered.headers['Location']}/sammanstallning"
+    page = open_page(allow_errors=True, viewport={"width": 1280, "height": 900})
+    page.goto(f"{app.config['BASE_URL']}/logga-in")
+    page.get_by_label("E-postadress").fill(staff.email)
+    page.get_by_label("Lösenord").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.goto(summary)
+    with app.app_context():
+        db = get_session()
+        for row in db.exec(select(WebSession).where(WebSession.staff_id == staff.id)).all():
+            row.data = {**row.data, "staff": {**row.data["staff"], "seen": 0}}
+            db.add(row)
+        db.commit()
+    page.get_by_label("Vad står i vägen för barnets välbefinnande?").fill("Skrivet efter paus")
+    status = page.locator("#sparat")
+    expect(status).to_have_text("Inte sparat — logga in igen, texten finns kvar.", timeout=15_000)
+    screenshot(page, "autosave-signed-out")
+    page.goto(f"{app.config['BASE_URL']}/logga-in")
+    page.get_by_label("E-postadress").fill(staff.email)
+    page.get_by_label("Lösenord").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    expect(page.get_by_label("Vad står i vägen för barnets välbefinnande?")).to_have_value(
+        "Skrivet efter paus"
+    )
