@@ -117,9 +117,7 @@ class ServerSessionInterface(SessionInterface):
             if session.key is None:
                 raw = secrets.token_urlsafe(32)
                 db.execute(
-                    delete(WebSession).where(
-                        col(WebSession.created_at) < now - self._lifetime(app)
-                    )
+                    delete(WebSession).where(col(WebSession.created_at) < now - self._lifetime(app))
                 )
                 db.add(
                     WebSession(

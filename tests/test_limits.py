@@ -87,9 +87,7 @@ def test_forty_wrong_passwords_at_once_try_at_most_five(any_database_url, serve)
         app.extensions["samtal.engine"].dispose()
 
 
-def test_forty_sign_ins_from_one_address_try_at_most_the_address_limit(
-    any_database_url, serve
-):
+def test_forty_sign_ins_from_one_address_try_at_most_the_address_limit(any_database_url, serve):
     """Finding 4: the address limit (20 in 15 minutes) holds when forty arrive together."""
     app = make_app(any_database_url)
     try:

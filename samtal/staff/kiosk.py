@@ -367,4 +367,3 @@ def kiosk_leave():
     if child is None:
         return redirect(url_for("auth.home"), code=303)
     return to_child(child, "samtal")
-
