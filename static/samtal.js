@@ -129,9 +129,11 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   }
 
-  document.addEventListener("htmx:beforeRequest", function (event) {
+  // The text is left alone while a save is on its way: a status that changes size under a
+  // pointer can swallow a click on the button below it.
+  document.addEventListener("htmx:afterRequest", function (event) {
     var status = statusOf(event.detail.elt);
-    if (status) { status.textContent = status.dataset.saving; status.classList.remove("error-inline"); }
+    if (status && event.detail.successful) { status.classList.remove("error-inline"); }
   });
   document.addEventListener("htmx:responseError", failed);
   document.addEventListener("htmx:sendError", failed);
