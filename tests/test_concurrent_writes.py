@@ -171,3 +171,37 @@ def test_the_database_itself_refuses_a_second_current_answer(any_database_url):
                 db.commit()
     finally:
         app.extensions["samtal.engine"].dispose()
+
+
+def test_a_screen_that_answers_over_an_answer_it_never_saw_is_told(app, client, start):
+    """Two tabs show the same question; both answer. The last write wins, the tab that wrote
+    over the other's answer is told so, and the history keeps both."""
+    conversation, path = start("test-fast")
+
+    def send(page_html: str, value: str):
+        seen = re.search(r'name="seen" value="([^"]*)"', page_html)
+        assert seen
+        return client.post(
+            f"{path}svar",
+            data={"form_token": form_token(page_html), "seen": seen.group(1), "value": value},
+            follow_redirects=True,
+        ).get_data(as_text=True)
+
+    send(client.get(path).get_data(as_text=True), "ja")
+    send(client.get(path).get_data(as_text=True), "1")
+    first_tab = client.get(f"{path}andra/mat.hur").get_data(as_text=True)
+    second_tab = client.get(f"{path}andra/mat.hur").get_data(as_text=True)
+    told = "Samma fråga besvarades nyss på en annan skärm"
+    assert told not in send(first_tab, "2")
+    assert told in send(second_tab, "3")
+    with app.app_context():
+        rows = get_session().exec(
+            select(Answer)
+            .where(Answer.conversation_id == conversation.id, Answer.step_id == "mat.hur")
+            .order_by(col(Answer.id))
+        ).all()
+    assert [(row.value, row.replaced_at is None) for row in rows] == [
+        ("1", False),
+        ("2", False),
+        ("3", True),
+    ]
