@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import cache, wraps
 from typing import Any
 from urllib.parse import urlsplit
@@ -265,10 +264,6 @@ def login():
     audit.record("login")
     target = pending_forms.page_of(staff.id) or _safe_next(request.form.get("next"))
     return redirect(target or url_for("auth.home"), code=303)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @bp.post("/logga-ut")

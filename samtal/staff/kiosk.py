@@ -337,7 +337,7 @@ def kiosk_leave():
     signed_in = auth.current_staff()  # the log then names whose session this is, if still on
     password = request.form.get("password", "")[:256]
     # The kiosk's own count: a child's screen must never lock the barnkontakt's account.
-    attempts = f"kiosk leave by staff {kiosk.get('staff')}"
+    attempts = f"kiosk leave: staff {kiosk.get('staff')}, child {kiosk.get('child')}"
     allowed = limits.claim(
         db, attempts, int(current_app.config["LOGIN_ATTEMPTS"]), limits.LOCK_MINUTES
     )
