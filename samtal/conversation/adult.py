@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
-from samtal import answers as recording
+from samtal.conversation import reading, records
 from samtal.flows import Flow, Step
 from samtal.models import Conversation, SafetyConcern, utcnow
 
@@ -16,16 +16,16 @@ def write_childs_words(
     *, session: Session, conversation: Conversation, flow: Flow, step: Step, text: str
 ) -> bool:
     """Store the child's words for a step as written down by the adult; True if stored."""
-    words = recording.clean_words(text)
+    words = reading.clean_words(text)
     if not words:
-        raise recording.AnswerRefused(_l("Skriv barnets ord i rutan först."))
+        raise reading.AnswerRefused(_l("Skriv barnets ord i rutan först."))
     # On a words step the adult's writing is the answer itself; elsewhere it sits beside it.
-    return recording.store_answer(
+    return records.store_answer(
         session=session,
         conversation=conversation,
         flow=flow,
         step=step,
-        parsed=recording.Parsed(status="answered", words=words),
+        parsed=reading.Parsed(status="answered", words=words),
         request_key=None,
         part="answer" if step.kind == "words" else "words",
         by="adult",
@@ -40,7 +40,7 @@ def set_status(*, session: Session, conversation: Conversation, status: str) -> 
     conversation.updated_at = utcnow()
     if status == "ended":
         conversation.finished_at = utcnow()
-    recording.log_event(session, conversation, {"active": "resumed"}.get(status, status))
+    records.log_event(session, conversation, {"active": "resumed"}.get(status, status))
     session.add(conversation)
     session.commit()
 
@@ -52,10 +52,10 @@ def mark_concern(
     concern = SafetyConcern(
         conversation_id=conversation.id or 0,
         step_id=step_id,
-        note=recording.clean_words(note) or None,
+        note=reading.clean_words(note) or None,
     )
     session.add(concern)
-    recording.log_event(session, conversation, "safety_concern", step_id)
+    records.log_event(session, conversation, "safety_concern", step_id)
     session.commit()
     return concern
 
@@ -67,7 +67,7 @@ def confirm_report(*, session: Session, conversation: Conversation, concern_id: 
         return False
     concern.report_made_at = utcnow()
     session.add(concern)
-    recording.log_event(session, conversation, "report_made", concern.step_id)
+    records.log_event(session, conversation, "report_made", concern.step_id)
     session.commit()
     return True
 
@@ -90,12 +90,12 @@ def change_flow(
     opening = {step.id for step in old_flow.intro}
     if conversation.status not in RUNNING or flow.framework.id != old_flow.framework.id:
         return False
-    if set(recording.stored_answers(session, conversation.id or 0)) - opening:
+    if set(records.stored_answers(session, conversation.id or 0)) - opening:
         return False
     conversation.flow_id, conversation.flow_version = flow.id, flow.version
     conversation.framework_id = flow.framework.id
     conversation.updated_at = utcnow()
-    recording.log_event(session, conversation, "flow_changed", detail=f"{flow.id} v{flow.version}")
+    records.log_event(session, conversation, "flow_changed", detail=f"{flow.id} v{flow.version}")
     session.add(conversation)
     session.commit()
     return True

@@ -12,13 +12,13 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from sqlmodel import select
 
-from samtal import audit, library
+from samtal import audit, library, settings
 from samtal.db import get_session
 from samtal.i18n import catalog_status
 from samtal.models import Staff
-from samtal.staff import accounts, settings
-from samtal.staff.admin import ACTION_NAMES, bp, form_int
-from samtal.staff.auth import login_required
+from samtal.staff import accounts
+from samtal.staff.access import login_required
+from samtal.staff.admin.views import ACTION_NAMES, form_int
 
 # Areas, retention, languages ---------------------------------------------------------------
 
@@ -53,14 +53,12 @@ def _areas_page(errors: dict[str, str] | None = None, typed: dict | None = None,
     return render_template("staff/admin/areas.html", frameworks=shown, errors=errors or {}), status
 
 
-@bp.get("/omraden")
 @login_required("admin")
 def areas():
     """Each framework's areas: the names this municipality uses and their order."""
     return _areas_page()
 
 
-@bp.post("/omraden/<framework_id>")
 @login_required("admin")
 def areas_save(framework_id: str):
     """Store area labels and order for one framework (the ids never change)."""
@@ -91,7 +89,6 @@ def areas_save(framework_id: str):
     return redirect(url_for("admin.areas"), code=303)
 
 
-@bp.post("/omraden/<framework_id>/aterstall")
 @login_required("admin")
 def areas_reset(framework_id: str):
     """Go back to the framework's own labels and order."""
@@ -102,7 +99,6 @@ def areas_reset(framework_id: str):
     return redirect(url_for("admin.areas"), code=303)
 
 
-@bp.route("/gallring", methods=["GET", "POST"])
 @login_required("admin")
 def retention():
     """How long a child's data is kept: the municipality's decision, stored here."""
@@ -134,7 +130,6 @@ def retention():
     ), (422 if error else 200)
 
 
-@bp.route("/sprak", methods=["GET", "POST"])
 @login_required("admin")
 def languages():
     """Which of the built-in languages families are offered (Swedish always)."""
@@ -163,7 +158,6 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-@bp.get("/logg")
 @login_required("admin")
 def audit_log():
     """The audit log, newest first: filter by child, staff, action and dates; 50 a page."""

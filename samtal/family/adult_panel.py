@@ -18,15 +18,14 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from samtal import adult, library
-from samtal import answers as recording
-from samtal import conversation as engine
+from samtal import library
+from samtal.conversation import adult, engine, lifecycle, reading, records
 from samtal.db import get_session
+from samtal.family.tablet import keep_token, open_conversation
 from samtal.i18n import age_band as age_band_label
 from samtal.i18n import catalog_status, language_name
-from samtal.security import check_csrf
-from samtal.staff.settings import languages_offered
-from samtal.tablet import keep_token, open_conversation
+from samtal.settings import languages_offered
+from samtal.web.security import check_csrf
 
 bp = Blueprint("adult", __name__, url_prefix="/samtal/<token>/vuxen")
 bp.url_value_preprocessor(open_conversation)
@@ -59,7 +58,7 @@ def _guard():
 
 
 def _current_step():
-    answers = recording.stored_answers(get_session(), g.conversation.id)
+    answers = records.stored_answers(get_session(), g.conversation.id)
     return engine.position(g.flow, answers).step
 
 
@@ -125,7 +124,7 @@ def childs_words():
             step=step,
             text=request.form.get("words", ""),
         )
-    except recording.AnswerRefused as refused:
+    except reading.AnswerRefused as refused:
         flash(str(refused))
         return render_template(
             "adult/panel.html",
@@ -171,7 +170,7 @@ def concern():
             step_id=step.id if step else None,
             note=request.form.get("note", ""),
         )
-    except recording.AnswerRefused as refused:
+    except reading.AnswerRefused as refused:
         flash(str(refused))
     return redirect(url_for("adult.panel", _anchor="oro"), code=303)
 
@@ -192,7 +191,7 @@ def language():
     wanted = request.form.get("language", "")
     known = wanted in languages_offered()
     wanted = wanted if known else "sv"
-    recording.set_language(session=get_session(), conversation=g.conversation, language=wanted)
+    lifecycle.set_language(session=get_session(), conversation=g.conversation, language=wanted)
     # Said in the new language: the next page is in it.
     with force_locale(wanted):
         if not known:

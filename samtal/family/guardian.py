@@ -18,16 +18,16 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from samtal import answers as recording
-from samtal import conversation as engine
-from samtal import invitations, library, step_pages
+from samtal import library
+from samtal.conversation import engine, invitations, lifecycle, records
 from samtal.db import get_session
+from samtal.family import steps
 from samtal.models import utcnow
-from samtal.security import check_csrf
-from samtal.staff.settings import languages_offered, ordered_flow
+from samtal.settings import languages_offered, ordered_flow
+from samtal.web.security import check_csrf
 
 bp = Blueprint("guardian", __name__, url_prefix="/v/<token>")
-step_pages.add_step_routes(bp, "guardian/step.html")
+steps.add_step_routes(bp, "guardian/step.html")
 OPENED_KEY = "opened_invitations"
 REFUSAL_STATUS = {"expired": 410, "locked": 429, "invalid": 404}
 
@@ -94,7 +94,7 @@ def language():
         wanted = "sv"
         with force_locale(wanted):
             flash(_("Det språket finns inte ännu. Frågorna visas på svenska."))
-    recording.set_language(session=get_session(), conversation=g.conversation, language=wanted)
+    lifecycle.set_language(session=get_session(), conversation=g.conversation, language=wanted)
     return redirect(url_for("guardian.step"), code=303)
 
 
@@ -102,7 +102,7 @@ def language():
 def copy():
     """The guardian's own answers, to print or download; never anyone else's."""
     db = get_session()
-    sections = engine.review(g.flow, *recording.stored_answers_and_words(db, g.conversation.id))
+    sections = engine.review(g.flow, *records.stored_answers_and_words(db, g.conversation.id))
     page = render_template(
         "guardian/copy.html",
         flow=g.flow,

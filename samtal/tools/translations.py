@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-ROOT = Path(__file__).resolve().parent.parent
+from samtal.config import ROOT
+
 I18N = ROOT / "i18n"
 TEMPLATE = I18N / "messages.pot"
 STAFF_TEMPLATE = I18N / "staff.pot"

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from samtal import answers as recording
-from samtal.conversation import Answers, Given
+from samtal.conversation import lifecycle, records
+from samtal.conversation.engine import Answers, Given
 from samtal.flows import SKIP_VALUES, Area, Flow, FlowLibrary, Option, Step
 from samtal.models import Conversation
 
@@ -57,7 +57,7 @@ def load_previous(
     session: Session, conversation: Conversation, flows: FlowLibrary
 ) -> Previous | None:
     """The previous conversation of the same child and audience with its answers, or None."""
-    earlier = recording.previous_conversation(session, conversation)
+    earlier = lifecycle.previous_conversation(session, conversation)
     if earlier is None:
         return None
     return load(session, earlier, flows)
@@ -65,7 +65,7 @@ def load_previous(
 
 def load(session: Session, conversation: Conversation, flows: FlowLibrary) -> Previous:
     """A conversation with its flow, answers and words."""
-    answers, words = recording.stored_answers_and_words(session, conversation.id or 0)
+    answers, words = records.stored_answers_and_words(session, conversation.id or 0)
     return Previous(
         conversation=conversation,
         flow=flows.get(conversation.flow_id),

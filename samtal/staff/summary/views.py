@@ -12,19 +12,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_htmx import HTMX
 
-from samtal import audit, summary_store
+from samtal import audit
 from samtal.db import get_session
 from samtal.i18n import language_name
 from samtal.models import Child, Staff, SummaryVersion
 from samtal.staff import consent
-from samtal.staff.auth import current_staff, login_required, restored_form
-from samtal.staff.children import child_or_404
-from samtal.staff.summary_texts import (
+from samtal.staff.access import child_or_404, current_staff, login_required, restored_form
+from samtal.staff.summary.texts import (
     AGREEMENTS,
     CONVERSATION_STATES,
     DECISIONS,
@@ -36,20 +35,18 @@ from samtal.staff.summary_texts import (
     compass,
     refusal,
 )
-from samtal.summary_store import SummaryRefused
+from samtal.summary import store
+from samtal.summary.store import SummaryRefused
 
-bp = Blueprint("summary", __name__, url_prefix="/arbete/barn/<int:child_id>/sammanstallning")
 htmx = HTMX()
 READERS = ("admin", "barnkontakt")
 WRITERS = ("barnkontakt",)
 
 
-@bp.record_once
 def _install_htmx(state) -> None:
     htmx.init_app(state.app)
 
 
-@bp.context_processor
 def _labels() -> dict[str, Any]:
     return {
         "QUESTIONS": QUESTIONS,
@@ -59,7 +56,7 @@ def _labels() -> dict[str, Any]:
         "WRITERS_OF_WORDS": WRITERS_OF_WORDS,
         "CONVERSATION_STATES": CONVERSATION_STATES,
         "language_name": language_name,
-        "note_limit": summary_store.NOTE_LIMIT,
+        "note_limit": store.NOTE_LIMIT,
         "consent_information": consent.INFORMATION,
         "recipient_label": consent.recipient_label,
     }
@@ -75,9 +72,9 @@ def me() -> Staff:
 def current(child: Child) -> tuple[dict[str, Any], SummaryVersion | None]:
     """The summary as it stands, and the signed version it equals (None: unsigned changes)."""
     session = get_session()
-    content = summary_store.gather(session=session, child=child)
-    latest = summary_store.latest_version(session, child.id or 0)
-    if latest is not None and latest.content_hash == summary_store.content_hash(content):
+    content = store.gather(session=session, child=child)
+    latest = store.latest_version(session, child.id or 0)
+    if latest is not None and latest.content_hash == store.content_hash(content):
         return latest.content, latest
     return content, None
 
@@ -88,7 +85,7 @@ def chosen(child: Child) -> tuple[dict[str, Any], SummaryVersion | None]:
     if not wanted:
         return current(child)
     found = (
-        summary_store.version(get_session(), child.id or 0, int(wanted))
+        store.version(get_session(), child.id or 0, int(wanted))
         if re.fullmatch(r"\d{1,6}", wanted)
         else None
     )
@@ -129,10 +126,10 @@ def _render_show(
 ):
     session = get_session()
     content, signed = current(child)
-    draft = summary_store.draft_of(session, child.id or 0)
+    draft = store.draft_of(session, child.id or 0)
     if values is None:
-        values = summary_store.form_values(draft.notes if draft else {})
-    history = summary_store.versions(session, child.id or 0)
+        values = store.form_values(draft.notes if draft else {})
+    history = store.versions(session, child.id or 0)
     return render_template(
         "staff/summary/show.html",
         child=child,
@@ -148,7 +145,6 @@ def _render_show(
     ), status
 
 
-@bp.get("")
 @login_required(*READERS)
 def show(child_id: int):
     """The summary side by side, with the notes, the five questions and the next step."""
@@ -161,17 +157,16 @@ def _save(child: Child) -> tuple[str, str] | None:
     """Store the notes sent with the form; the field and message when refused."""
     if request.form.get("anteckningar") != "1":
         return None
-    content = summary_store.gather(session=get_session(), child=child)
-    notes = summary_store.notes_from_form(request.form, _area_ids(content))
+    content = store.gather(session=get_session(), child=child)
+    notes = store.notes_from_form(request.form, _area_ids(content))
     try:
-        summary_store.save_draft(session=get_session(), child=child, staff=me(), notes=notes)
+        store.save_draft(session=get_session(), child=child, staff=me(), notes=notes)
     except SummaryRefused as refused:
         return refused.field or "", refusal(refused)
     audit.record("save_summary", child.id)
     return None
 
 
-@bp.post("")
 @login_required(*WRITERS)
 def save(child_id: int):
     """Save the notes (plain POST, or htmx while typing); too long: say so, keep the text."""
@@ -187,7 +182,6 @@ def save(child_id: int):
     return redirect(url_for("summary.show", child_id=child.id), code=303)
 
 
-@bp.get("/signera")
 @login_required(*READERS)
 def sign_page(child_id: int):
     """After signing in again mid-form: the page with what was typed, nothing signed yet."""
@@ -199,7 +193,6 @@ def sign_page(child_id: int):
     return _render_show(child, values=restored or None)
 
 
-@bp.post("/signera")
 @login_required(*WRITERS)
 def sign(child_id: int):
     """Save the notes, then sign: an immutable version with its hash; twice is once."""
@@ -211,9 +204,9 @@ def sign(child_id: int):
         values = request.form.to_dict() if request.form.get("anteckningar") == "1" else None
         return _render_show(child, values=values, error=failed, status=422)
     session = get_session()
-    before = summary_store.latest_version(session, child.id or 0)
+    before = store.latest_version(session, child.id or 0)
     try:
-        signed = summary_store.sign(session=session, child=child, staff=me())
+        signed = store.sign(session=session, child=child, staff=me())
     except SummaryRefused as refused:
         flash(refusal(refused))
         return redirect(url_for("summary.show", child_id=child.id), code=303)
@@ -227,32 +220,30 @@ def sign(child_id: int):
     return redirect(url_for("summary.version", child_id=child.id, n=signed.number), code=303)
 
 
-@bp.get("/versioner")
 @login_required(*READERS)
 def versions(child_id: int):
     """Every signed version with its content hash."""
     child = child_or_404(child_id)
     audit.record("view_summary_versions", child.id)
-    history = summary_store.versions(get_session(), child.id or 0)
+    history = store.versions(get_session(), child.id or 0)
     return render_template(
         "staff/summary/versions.html",
         child=child,
         versions=list(reversed(history)),
         names=signer_names(history),
-        verified={v.number: summary_store.verify(v) for v in history},
+        verified={v.number: store.verify(v) for v in history},
     )
 
 
-@bp.get("/version/<int:n>")
 @login_required(*READERS)
 def version(child_id: int, n: int):
     """One signed version, as it was signed."""
     child = child_or_404(child_id)
-    found = summary_store.version(get_session(), child.id or 0, n)
+    found = store.version(get_session(), child.id or 0, n)
     if found is None:
         abort(404)
     audit.record("view_summary_version", child.id, f"version {n}")
-    latest = summary_store.latest_version(get_session(), child.id or 0)
+    latest = store.latest_version(get_session(), child.id or 0)
     return render_template(
         "staff/summary/version.html",
         child=child,
@@ -260,18 +251,17 @@ def version(child_id: int, n: int):
         signed=found,
         latest=latest,
         signer=signer_names([found]).get(found.signed_by, "–"),
-        verified=summary_store.verify(found),
+        verified=store.verify(found),
         wheel=compass(found.content),
     )
 
 
-@bp.get("/jamfor")
 @login_required(*READERS)
 def compare(child_id: int):
     """What differs between two signed versions (by default the newest two)."""
     child = child_or_404(child_id)
     session = get_session()
-    history = summary_store.versions(session, child.id or 0)
+    history = store.versions(session, child.id or 0)
     numbers = [v.number for v in history]
 
     def pick(name: str, default: int | None) -> int | None:
@@ -287,7 +277,7 @@ def compare(child_id: int):
         abort(404)
     differences = []
     if first is not None and second is not None:
-        differences = summary_store.compare(by_number[first].content, by_number[second].content)
+        differences = store.compare(by_number[first].content, by_number[second].content)
         audit.record("compare_summary", child.id, f"version {first} och {second}")
     return render_template(
         "staff/summary/compare.html",
@@ -301,5 +291,3 @@ def compare(child_id: int):
     )
 
 
-# The exports add their routes to bp.
-from samtal.staff import summary_exports  # noqa: E402, F401

@@ -17,7 +17,8 @@ from itsdangerous import (
 )
 from sqlmodel import Session
 
-from samtal import answers as recording
+from samtal.ages import age_of
+from samtal.conversation import lifecycle
 from samtal.flows import Flow
 from samtal.models import Child, Conversation, Guardian, Invitation, utcnow
 
@@ -74,11 +75,11 @@ def issue(
         )
         session.add(guardian)
         session.flush()
-    conversation = recording.start_conversation(
+    conversation = lifecycle.start_conversation(
         session=session,
         flow=flow,
         name=child.name,
-        age=utcnow().year - (child.birth_year or utcnow().year),
+        age=age_of(child) or 0,
         language=language,
         child=child,
         guardian_id=guardian.id,

@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from samtal import summary_store
-from samtal.summary_store import SummaryRefused
-from samtal.wheel import ChangeTexts, WheelTexts, series_of, wheel
+from samtal.summary import store
+from samtal.summary.store import SummaryRefused
+from samtal.summary.wheel import ChangeTexts, WheelTexts, series_of, wheel
 
 QUESTIONS = {
     "hinder": _l("Vad står i vägen för barnets välbefinnande?"),
@@ -149,7 +149,7 @@ def refusal(refused: SummaryRefused) -> str:
         return _(
             "Texten är för lång: högst %(limit)d tecken (nu %(count)d). Korta den, "
             "det du skrev finns kvar i rutan.",
-            limit=summary_store.NOTE_LIMIT,
+            limit=store.NOTE_LIMIT,
             count=refused.count,
         )
     if refused.reason == "unknown_decision":

@@ -14,9 +14,8 @@ from flask_babel import lazy_gettext as _l
 from flask_htmx import HTMX
 from jinja2_fragments.flask import render_block
 
-from samtal import answers as recording
-from samtal import conversation as engine
-from samtal import followup, i18n, library, links
+from samtal import i18n, library
+from samtal.conversation import engine, followup, links, reading, records
 from samtal.db import get_session
 
 htmx = HTMX()
@@ -34,7 +33,7 @@ def render_step(
     """The conversation page, or only its conversation block for an htmx request."""
     flow, conversation = g.flow, g.conversation
     session = get_session()
-    answers, words = recording.stored_answers_and_words(session, conversation.id)
+    answers, words = records.stored_answers_and_words(session, conversation.id)
     now = engine.position(flow, answers)
     editing = None
     if step_id is not None:
@@ -80,7 +79,7 @@ def render_step(
 
 def show_change(template: str, step_id: str):
     """Show an answered step again so it can be changed; anything else goes to the current step."""
-    answers = recording.stored_answers(get_session(), g.conversation.id)
+    answers = records.stored_answers(get_session(), g.conversation.id)
     candidate = g.flow.step(step_id)
     if (
         g.conversation.status != "active"
@@ -98,7 +97,7 @@ def take_answer(template: str):
     here = url_for(f"{request.blueprint}.step")
     form = links.read_step_form_token(request.form.get("form_token"))
     if form is None or form.conversation_id != conversation.id:
-        recording.log_event(
+        records.log_event(
             session, conversation, "refused", detail="missing or foreign form token"
         )
         session.commit()
@@ -109,18 +108,18 @@ def take_answer(template: str):
         if conversation.status in CLOSED_MESSAGES:
             flash(str(CLOSED_MESSAGES[conversation.status]))
         return redirect(here, code=303)
-    answers = recording.stored_answers(session, conversation.id)
+    answers = records.stored_answers(session, conversation.id)
     step = flow.step(form.step_id)
     current = engine.position(flow, answers).step
     is_current = step is not None and current is not None and step.id == current.id
     if step is None or not (is_current or engine.is_editable(flow, step, answers)):
-        recording.log_event(session, conversation, "refused", form.step_id, "not the current step")
+        records.log_event(session, conversation, "refused", form.step_id, "not the current step")
         session.commit()
         return redirect(here, code=303)
     try:
-        parsed = recording.read_answer(flow, step, request.form.to_dict(flat=False), answers)
-    except recording.AnswerRefused as refused:
-        recording.log_event(session, conversation, "refused", step.id, str(refused))
+        parsed = reading.read_answer(flow, step, request.form.to_dict(flat=False), answers)
+    except reading.AnswerRefused as refused:
+        records.log_event(session, conversation, "refused", step.id, str(refused))
         session.commit()
         return render_step(
             template,
@@ -131,7 +130,7 @@ def take_answer(template: str):
             kept_values=request.form.getlist("value"),
         )
     written_by_adult = request.form.get("written_by") == "adult" and step.kind == "words"
-    recording.store_answer(
+    records.store_answer(
         session=session,
         conversation=conversation,
         flow=flow,

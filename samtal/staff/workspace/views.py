@@ -5,7 +5,7 @@ oldest first, and the change per area since last time as a small SVG chart with 
 facts in a table (see timeline()).
 
 Starting sessions (kiosk, QR code, invitations) and consent live in kiosk.py and
-consent_views.py; they add their routes to this same blueprint ("workspace", under /arbete).
+consent_pages.py; they add their routes to this same blueprint ("workspace", under /arbete).
 
 Who may use what: reading (caseload, child page) admin and barnkontakt; every change
 barnkontakt only, and only for their own children. Another barnkontakt's child answers 404.
@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import (
-    Blueprint,
     current_app,
     flash,
     redirect,
@@ -32,9 +31,10 @@ from sqlalchemy import distinct
 from sqlmodel import col, func, select
 from werkzeug.routing import BuildError
 
-from samtal import audit, library
-from samtal import followup as followups
-from samtal.conversation import Given
+from samtal import audit, library, settings
+from samtal.ages import age_of
+from samtal.conversation import followup as followups
+from samtal.conversation.engine import Given
 from samtal.db import get_session
 from samtal.flows import SKIP_VALUES, Flow
 from samtal.i18n import age_band
@@ -51,12 +51,10 @@ from samtal.models import (
     utcnow,
 )
 from samtal.staff import caseload as cases
-from samtal.staff import children, consent, settings
-from samtal.staff.auth import current_staff, login_required, restored_form
-from samtal.staff.summary_texts import change_texts
-from samtal.wheel import Mark, change_chart
-
-bp = Blueprint("workspace", __name__, url_prefix="/arbete")
+from samtal.staff import children, consent
+from samtal.staff.access import child_or_404, current_staff, login_required, restored_form
+from samtal.staff.summary.texts import change_texts
+from samtal.summary.wheel import Mark, change_chart
 
 READERS = ("barnkontakt", "admin")
 CONVERSATION_STATES = {
@@ -147,7 +145,6 @@ def optional_url(endpoint: str, **values) -> str | None:
 # ------------------------------------------------------------------------------ caseload
 
 
-@bp.get("/barn")
 @login_required(*READERS)
 def caseload():
     """My children (an admin: every child), with where each stands; search, filter, pages."""
@@ -182,7 +179,6 @@ def _units() -> list[Unit]:
     return list(get_session().exec(select(Unit).order_by(col(Unit.name))).all())
 
 
-@bp.route("/barn/ny", methods=["GET", "POST"])
 @login_required("barnkontakt")
 def register():
     """Register a child and its guardians: minimal fields, each with its reason."""
@@ -280,7 +276,7 @@ def child_overview(child: Child) -> dict:
     consents = consent.on_record(db, child.id or 0)
     staff_names = {s.id: s.name for s in db.exec(select(Staff)).all() if s.id is not None}
     today = utcnow().date()
-    age = children.age_of(child, today)
+    age = age_of(child, today)
     return {
         "child": child,
         "age": age,
@@ -516,11 +512,10 @@ def start_choices(child: Child, age: int | None, conversations: list[Conversatio
     }
 
 
-@bp.get("/barn/<int:child_id>")
 @login_required(*READERS)
 def child(child_id: int):
     """One child: conversations over time, invitations, consent, summaries, who has seen it."""
-    found = children.child_or_404(child_id)
+    found = child_or_404(child_id)
     audit.record("view_child", found.id)  # first, so this view is in the list it shows
     overview = child_overview(found)
     return render_template(
@@ -539,11 +534,10 @@ def child(child_id: int):
     )
 
 
-@bp.route("/barn/<int:child_id>/vardnadshavare", methods=["GET", "POST"])
 @login_required("barnkontakt")
 def add_guardian(child_id: int):
     """Add a second guardian to a child already registered."""
-    found = children.child_or_404(child_id)
+    found = child_or_404(child_id)
     if request.method == "GET":
         return to_child(found, "vardnadshavare")
     guardian, errors = children.read_guardian(request.form, "new_guardian_", languages=languages())
@@ -566,11 +560,10 @@ def add_guardian(child_id: int):
     return to_child(found, "vardnadshavare")
 
 
-@bp.route("/barn/<int:child_id>/uppfoljning", methods=["GET", "POST"])
 @login_required("barnkontakt")
 def followup(child_id: int):
     """Set or clear the date of the child's follow-up; it shows on the caseload when due."""
-    found = children.child_or_404(child_id)
+    found = child_or_404(child_id)
     if request.method == "GET":
         return to_child(found, "uppfoljning")
     raw = request.form.get("followup_due", "").strip()
@@ -594,5 +587,3 @@ def followup(child_id: int):
     return to_child(found, "uppfoljning")
 
 
-# Starting sessions, the kiosk and consent add their routes to bp.
-from samtal.staff import consent_views, kiosk  # noqa: E402, F401

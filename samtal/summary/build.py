@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from samtal import conversation as engine
+from samtal.conversation import engine
 from samtal.flows import SKIP_VALUES, Flow, Framework, Step
 
 QUESTIONS = ("hinder", "information", "gora_nu", "verksamheten", "andra")

@@ -7,17 +7,18 @@ from flask_babel import gettext as _
 from sqlmodel import select
 
 from samtal import audit
+from samtal.ages import age_of
 from samtal.db import get_session
 from samtal.models import Child, Consent, Staff, utcnow
 from samtal.staff import children, consent
-from samtal.staff.auth import login_required, restored_form
-from samtal.staff.workspace import bp, me, to_child
+from samtal.staff.access import child_or_404, login_required, restored_form
+from samtal.staff.workspace.views import me, to_child
 
 
 def _page(child: Child, form: dict, errors: dict[str, str], status: int = 200):
     db = get_session()
     today = utcnow().date()
-    age = children.age_of(child, today)
+    age = age_of(child, today)
     guardians = children.guardians_of(db, child.id or 0)
     staff_names = {s.id: s.name for s in db.exec(select(Staff)).all() if s.id is not None}
     return render_template(
@@ -41,11 +42,10 @@ def _page(child: Child, form: dict, errors: dict[str, str], status: int = 200):
     ), status
 
 
-@bp.route("/barn/<int:child_id>/samtycke", methods=["GET", "POST"], endpoint="consent")
 @login_required("barnkontakt")
 def consent_page(child_id: int):
     """Record consent before anything is shared outside the barnkontakt's own service."""
-    child = children.child_or_404(child_id)
+    child = child_or_404(child_id)
     if request.method == "GET":
         audit.record("view_consent", child.id)
         kept = restored_form()
@@ -57,7 +57,7 @@ def consent_page(child_id: int):
     checked, errors = consent.read_consent_form(
         form,
         guardians=children.guardians_of(db, child.id or 0),
-        child_age=children.age_of(child, today),
+        child_age=age_of(child, today),
         today=today,
     )
     if checked is None:
@@ -76,11 +76,10 @@ def consent_page(child_id: int):
     return to_child(child, "samtycke")
 
 
-@bp.route("/barn/<int:child_id>/samtycke/<int:consent_id>/aterkalla", methods=["GET", "POST"])
 @login_required("barnkontakt")
 def withdraw_consent(child_id: int, consent_id: int):
     """Record that a consent is withdrawn; it stops counting at once."""
-    child = children.child_or_404(child_id)
+    child = child_or_404(child_id)
     if request.method == "GET":
         return to_child(child, "samtycke")
     db = get_session()

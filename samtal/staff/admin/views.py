@@ -8,7 +8,6 @@ with a Swedish message and what was typed.
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
     abort,
     flash,
     redirect,
@@ -21,15 +20,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
-from samtal import audit, links
+from samtal import audit
+from samtal.conversation import links
 from samtal.db import get_session
 from samtal.models import Child, Staff, Unit
 from samtal.staff import accounts
-from samtal.staff.auth import AccountRefused, current_staff, login_required
-from samtal.staff.children import child_or_404
+from samtal.staff.access import child_or_404, current_staff, login_required
 from samtal.staff.password_links import invite_days, issue_invite_token
-
-bp = Blueprint("admin", __name__, url_prefix="/arbete/admin")
+from samtal.staff.passwords import AccountRefused
 
 ROLE_NAMES = {
     "admin": _l("Administratör"),
@@ -89,7 +87,6 @@ def _acting() -> Staff:
     return staff
 
 
-@bp.get("/")
 @login_required("admin")
 def index():
     """The admin's start page: what can be managed here."""
@@ -99,7 +96,6 @@ def index():
 # Staff accounts ----------------------------------------------------------------------------
 
 
-@bp.get("/personal")
 @login_required("admin")
 def staff_list():
     """Every staff account: name, e-mail, role, unit, active."""
@@ -118,7 +114,6 @@ def _show_link_once(staff: Staff) -> None:
     session["shown_link"] = {"staff_id": staff.id, "url": url}
 
 
-@bp.route("/personal/ny", methods=["GET", "POST"])
 @login_required("admin")
 def staff_new():
     """Create an account; the person gets a one-time link to choose their own password."""
@@ -150,7 +145,6 @@ def staff_new():
     return redirect(url_for("admin.staff_detail", staff_id=staff.id), code=303)
 
 
-@bp.get("/personal/<int:staff_id>")
 @login_required("admin")
 def staff_detail(staff_id: int):
     """One account: change it, (de)activate it, give a new password link, move its children."""
@@ -173,7 +167,6 @@ def staff_detail(staff_id: int):
     )
 
 
-@bp.post("/personal/<int:staff_id>/andra")
 @login_required("admin")
 def staff_update(staff_id: int):
     """Change an account's name, role and unit."""
@@ -195,14 +188,12 @@ def staff_update(staff_id: int):
     return redirect(url_for("admin.staff_detail", staff_id=staff_id), code=303)
 
 
-@bp.post("/personal/<int:staff_id>/avaktivera")
 @login_required("admin")
 def staff_deactivate(staff_id: int):
     """Deactivate an account: it is signed out everywhere and cannot sign in."""
     return _set_active(staff_id, active=False)
 
 
-@bp.post("/personal/<int:staff_id>/aktivera")
 @login_required("admin")
 def staff_activate(staff_id: int):
     """Let a deactivated account sign in again."""
@@ -222,7 +213,6 @@ def _set_active(staff_id: int, *, active: bool):
     return redirect(url_for("admin.staff_detail", staff_id=staff_id), code=303)
 
 
-@bp.post("/personal/<int:staff_id>/losenordslank")
 @login_required("admin")
 def staff_link(staff_id: int):
     """A new one-time link for the person to choose a password (earlier links stop working)."""
@@ -235,7 +225,6 @@ def staff_link(staff_id: int):
     return redirect(url_for("admin.staff_detail", staff_id=staff_id), code=303)
 
 
-@bp.post("/personal/<int:staff_id>/flytta-barn")
 @login_required("admin")
 def staff_move_children(staff_id: int):
     """Give every child of this barnkontakt to another barnkontakt."""
@@ -257,7 +246,6 @@ def staff_move_children(staff_id: int):
 # Units -------------------------------------------------------------------------------------
 
 
-@bp.get("/enheter")
 @login_required("admin")
 def units():
     """Förskolor and skolor: add one, rename one."""
@@ -274,7 +262,6 @@ def _units_page(error: str | None = None, form: dict | None = None, status: int 
     ), status
 
 
-@bp.post("/enheter")
 @login_required("admin")
 def unit_create():
     """Add a förskola or skola."""
@@ -288,7 +275,6 @@ def unit_create():
     return redirect(url_for("admin.units"), code=303)
 
 
-@bp.post("/enheter/<int:unit_id>")
 @login_required("admin")
 def unit_update(unit_id: int):
     """Rename a unit or change whether it is a förskola or a skola."""
@@ -314,7 +300,6 @@ def unit_update(unit_id: int):
 # Moving a child to another barnkontakt -----------------------------------------------------
 
 
-@bp.get("/barn")
 @login_required("admin")
 def children():
     """Find a child by number or name, to give them another barnkontakt."""
@@ -331,7 +316,6 @@ def children():
     )
 
 
-@bp.get("/barn/<int:child_id>")
 @login_required("admin")
 def child(child_id: int):
     """A child's barnkontakt, and the form to choose another."""
@@ -347,7 +331,6 @@ def child(child_id: int):
     )
 
 
-@bp.post("/barn/<int:child_id>/barnkontakt")
 @login_required("admin")
 def child_reassign(child_id: int):
     """Give a child another barnkontakt."""
@@ -367,4 +350,3 @@ def child_reassign(child_id: int):
 
 
 # Area labels, retention, languages and the audit log are pages of this blueprint too.
-from samtal.staff import admin_settings  # noqa: E402, F401

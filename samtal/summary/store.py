@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from samtal import answers as recording
-from samtal import library
+from samtal import library, settings
+from samtal.conversation import records
 from samtal.models import (
     Child,
     Consent,
@@ -29,8 +29,7 @@ from samtal.models import (
     SummaryVersion,
     utcnow,
 )
-from samtal.staff import settings
-from samtal.summary import DECISIONS, QUESTIONS, Part, build_summary, clean_text, day
+from samtal.summary.build import DECISIONS, QUESTIONS, Part, build_summary, clean_text, day
 
 NOTE_LIMIT = 4000
 
@@ -234,7 +233,7 @@ def _part(session: Session, conversation: Conversation, **extra: Any) -> Part | 
     flow = library.flows().get(conversation.flow_id)
     if flow is None:
         return None
-    answers, words = recording.stored_answers_and_words(session, conversation.id or 0)
+    answers, words = records.stored_answers_and_words(session, conversation.id or 0)
     return Part(
         flow=flow,
         answers=answers,

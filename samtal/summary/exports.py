@@ -17,12 +17,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from samtal import library, summary_store
+from samtal import library
+from samtal.config import ROOT
 from samtal.models import SummaryVersion, utcnow
-from samtal.summary import for_sharing
+from samtal.summary import store
+from samtal.summary.build import for_sharing
 
 SCHEMA_VERSION = "1.0"
-SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "summary-v1.schema.json"
+SCHEMA_FILE = ROOT / "schema" / "summary-v1.schema.json"
 
 
 def _moment(value: datetime) -> str:
@@ -56,7 +58,7 @@ def document(
             else None
         ),
         "shared": sharing,
-        "summary_hash": summary_store.content_hash(summary),
+        "summary_hash": store.content_hash(summary),
         "exported_at": _moment(utcnow()),
         "summary": summary,
     }

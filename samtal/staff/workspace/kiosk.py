@@ -10,8 +10,6 @@ work as always.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import segno
 from flask import (
     abort,
@@ -27,16 +25,17 @@ from flask import (
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlmodel import col, select
-from werkzeug.security import check_password_hash
 
-from samtal import answers as recording
-from samtal import audit, invitations, library, links
+from samtal import audit, library
+from samtal.ages import age_of
+from samtal.conversation import invitations, lifecycle, links
 from samtal.db import get_session
 from samtal.flows import Flow
-from samtal.models import Child, Conversation, Guardian, Invitation, Staff, utcnow
-from samtal.security import check_csrf
-from samtal.staff import auth, children
-from samtal.staff.workspace import bp, languages, me, to_child
+from samtal.models import Child, Conversation, Guardian, Invitation, Staff
+from samtal.staff import access, passwords
+from samtal.staff.access import child_or_404
+from samtal.staff.workspace.views import languages, me, to_child
+from samtal.web.security import check_csrf
 
 KIOSK_KEY = "kiosk"
 CODES_KEY = "shown_codes"
@@ -60,7 +59,6 @@ def qr_svg(url: str, label: str) -> Markup:
 # ------------------------------------------------------------------------- the kiosk guard
 
 
-@bp.before_app_request
 def _kiosk_guard():
     """In kiosk mode, every staff page waits for the barnkontakt's password."""
     if KIOSK_KEY not in session or request.endpoint in OPEN_IN_KIOSK:
@@ -74,7 +72,7 @@ def _chosen_flow(child: Child) -> tuple[Flow | None, str]:
     """The child flow and language from the start form (defaults: the child's own)."""
     flow = library.flows().get(request.form.get("flow", ""))
     if flow is None or flow.audience != "child":
-        age = children.age_of(child)
+        age = age_of(child)
         flow = library.flows().for_age(age) if age is not None else None
     language = request.form.get("language") or child.language
     if language not in languages():
@@ -110,14 +108,14 @@ def _start_followup(
         )
         return None
     try:
-        conversation = recording.start_followup(
+        conversation = lifecycle.start_followup(
             session=get_session(),
             flows=library.flows(),
             child=child,
             flow=flow if flow is not None and flow.purpose == "followup" else None,
             language=language,
         )
-    except recording.FollowupRefused as refused:
+    except lifecycle.FollowupRefused as refused:
         flash(
             _(
                 "Uppföljningssamtalet kunde inte startas: %(why)s Välj frågor själv under "
@@ -145,8 +143,8 @@ def _start(child: Child, where: str) -> Conversation | None:
     if flow is None:
         flash(_("Välj vilka frågor samtalet ska ha."))
         return None
-    age = children.age_of(child)
-    conversation = recording.start_conversation(
+    age = age_of(child)
+    conversation = lifecycle.start_conversation(
         session=get_session(),
         flow=flow,
         name=child.name,
@@ -158,11 +156,10 @@ def _start(child: Child, where: str) -> Conversation | None:
     return conversation
 
 
-@bp.route("/barn/<int:child_id>/samtal/har", methods=["GET", "POST"])
-@auth.login_required("barnkontakt")
+@access.login_required("barnkontakt")
 def start_here(child_id: int):
     """Start the child's conversation on this tablet: the browser becomes the child's screen."""
-    child = children.child_or_404(child_id)
+    child = child_or_404(child_id)
     if request.method == "GET":
         return to_child(child, "starta")
     conversation = _start(child, "här")
@@ -178,11 +175,10 @@ def start_here(child_id: int):
     return redirect(path, code=303)
 
 
-@bp.route("/barn/<int:child_id>/samtal/annan", methods=["GET", "POST"])
-@auth.login_required("barnkontakt")
+@access.login_required("barnkontakt")
 def start_elsewhere(child_id: int):
     """Start the child's conversation for another device: a QR code and a link."""
-    child = children.child_or_404(child_id)
+    child = child_or_404(child_id)
     if request.method == "GET":
         return to_child(child, "starta")
     conversation = _start(child, "annan enhet")
@@ -194,11 +190,10 @@ def start_elsewhere(child_id: int):
     )
 
 
-@bp.get("/barn/<int:child_id>/samtal/<int:conversation_id>")
-@auth.login_required("barnkontakt")
+@access.login_required("barnkontakt")
 def conversation_link(child_id: int, conversation_id: int):
     """The link to the child's conversation again, with its QR code, to copy or print."""
-    child = children.child_or_404(child_id)
+    child = child_or_404(child_id)
     conversation = get_session().get(Conversation, conversation_id)
     if conversation is None or conversation.child_id != child.id or conversation.guardian_id:
         abort(404)
@@ -227,11 +222,10 @@ def conversation_link(child_id: int, conversation_id: int):
 # --------------------------------------------------------------------------- invitations
 
 
-@bp.route("/barn/<int:child_id>/inbjudan", methods=["GET", "POST"])
-@auth.login_required("barnkontakt")
+@access.login_required("barnkontakt")
 def invite(child_id: int):
     """Invite a registered guardian: link and, if asked for, a code; shown once, then again."""
-    child = children.child_or_404(child_id)
+    child = child_or_404(child_id)
     if request.method == "GET":
         return to_child(child, "vardnadshavare")
     db = get_session()
@@ -284,11 +278,10 @@ def invite(child_id: int):
     )
 
 
-@bp.get("/barn/<int:child_id>/inbjudan/<int:invitation_id>")
-@auth.login_required("barnkontakt")
+@access.login_required("barnkontakt")
 def invitation(child_id: int, invitation_id: int):
     """An invitation's link again (the code only right after it was made), to copy or print."""
-    child = children.child_or_404(child_id)
+    child = child_or_404(child_id)
     db = get_session()
     found = db.get(Invitation, invitation_id)
     guardian = db.get(Guardian, found.guardian_id) if found else None
@@ -321,7 +314,6 @@ def invitation(child_id: int, invitation_id: int):
 # ------------------------------------------------------------------------- leaving kiosk
 
 
-@bp.route("/kiosk/lamna", methods=["GET", "POST"])
 def kiosk_leave():
     """Leave the child's screen: only with the barnkontakt's password (which also signs in
     again if the staff session ran out while the child was talking)."""
@@ -335,32 +327,21 @@ def kiosk_leave():
         return redirect(url_for("workspace.kiosk_leave"), code=303)
     db = get_session()
     staff = db.get(Staff, kiosk.get("staff"))
-    signed_in = auth.current_staff()  # the log then names whose session this is, if still on
-    password = request.form.get("password", "")[:256]
-    locked = (
-        staff is not None
-        and staff.locked_until is not None
-        and (_aware(staff.locked_until) > utcnow())
-    )
-    if (
-        staff is None
-        or not staff.active
-        or locked
-        or not check_password_hash(staff.password_hash, password)
-    ):
-        if staff is not None and not locked:
-            auth.register_failure(db, staff)
+    signed_in = access.current_staff()  # the log then names whose session this is, if still on
+    verdict = passwords.check_password(db, staff, request.form.get("password", ""))
+    if verdict != "ok":
         audit.record("kiosk_leave_refused", kiosk.get("child"), detail=f"staff {kiosk['staff']}")
         message = (
             _("För många misslyckade försök. Vänta en kvart och försök igen.")
-            if locked
+            if verdict == "locked"
             else _("Lösenordet stämmer inte. Barnets skärm är fortfarande låst.")
         )
         return render_template(
             "staff/workspace/kiosk_leave.html", back=kiosk.get("path"), error=message
         ), 401
+    assert staff is not None
     if signed_in is None or signed_in.id != staff.id:
-        auth.sign_in(staff)  # the password is a fresh sign-in
+        access.sign_in(staff)  # the password is a fresh sign-in
     session.pop(KIOSK_KEY, None)
     staff.failed_logins = 0
     db.add(staff)
@@ -372,6 +353,3 @@ def kiosk_leave():
         return redirect(url_for("auth.home"), code=303)
     return to_child(child, "samtal")
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -16,15 +16,15 @@ from flask import Response, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 
-from samtal import audit, exports, library, summary_store
+from samtal import audit, library
 from samtal.db import get_session
 from samtal.models import Child, SummaryVersion, utcnow
 from samtal.staff import consent
-from samtal.staff.auth import login_required
-from samtal.staff.children import child_or_404
-from samtal.staff.summary_texts import compass
-from samtal.staff.summary_views import READERS, bp, chosen, current, signer_names
-from samtal.summary import for_sharing
+from samtal.staff.access import child_or_404, login_required
+from samtal.staff.summary.texts import compass
+from samtal.staff.summary.views import READERS, chosen, current, signer_names
+from samtal.summary import exports, store
+from samtal.summary.build import for_sharing
 
 
 def _sharing_refused(child: Child, signed: SummaryVersion | None, recipient: str):
@@ -58,7 +58,7 @@ def _export_request(child: Child):
     sharing = request.args.get("for") == "sharing" or request.args.get("dela") == "1"
     if sharing and not request.args.get("version"):
         # What leaves the service is what was signed: the newest signed version.
-        signed = summary_store.latest_version(get_session(), child.id or 0)
+        signed = store.latest_version(get_session(), child.id or 0)
         content = signed.content if signed is not None else {}
     else:
         content, signed = chosen(child)
@@ -93,7 +93,6 @@ def _print_page(
     return page, {"hjul": str(wheel)}
 
 
-@bp.get("/utskrift")
 @login_required(*READERS)
 def print_view(child_id: int):
     """The summary for printing: clean print CSS, page breaks between sections."""
@@ -111,7 +110,6 @@ def _detail(signed: SummaryVersion | None, sharing: bool, recipient: str) -> str
     return f"{which}, dela med {recipient}" if sharing else which
 
 
-@bp.get("/pdf")
 @login_required(*READERS)
 def pdf(child_id: int):
     """The summary as PDF, rendered here by WeasyPrint from the print page."""
@@ -147,7 +145,6 @@ def pdf(child_id: int):
     )
 
 
-@bp.get("/json")
 @login_required(*READERS)
 def json_export(child_id: int):
     """The summary as JSON following schema/summary-v1.schema.json."""
@@ -180,7 +177,6 @@ def _said_something(view: dict[str, Any] | None) -> bool:
     return answered or any(view[k] for k in ("strengths", "wishes", "words"))
 
 
-@bp.get("/barnets-kopia")
 @login_required(*READERS)
 def child_copy(child_id: int):
     """'Det här berättade du': the child's own answers, in the child's language, with pictures."""

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, make_response, render_template, request
 
-from samtal import library, links, step_pages
+from samtal import library
+from samtal.conversation import links
 from samtal.db import get_session
+from samtal.family import steps
 from samtal.models import Conversation
-from samtal.staff.settings import ordered_flow
+from samtal.settings import ordered_flow
 
 bp = Blueprint("tablet", __name__, url_prefix="/samtal/<token>")
 
 
 @bp.record_once
 def _install_htmx(state) -> None:
-    step_pages.htmx.init_app(state.app)
+    steps.htmx.init_app(state.app)
 
 
 def refuse_link(reason: str):
@@ -52,4 +54,4 @@ bp.url_value_preprocessor(open_conversation)
 bp.url_defaults(keep_token)
 
 
-step_pages.add_step_routes(bp, "child/step.html")
+steps.add_step_routes(bp, "child/step.html")
