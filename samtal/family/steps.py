@@ -17,6 +17,7 @@ from jinja2_fragments.flask import render_block
 from samtal import i18n, library
 from samtal.conversation import engine, followup, links, reading, records
 from samtal.db import get_session
+from samtal.flows.kinds import KINDS
 
 htmx = HTMX()
 CLOSED_MESSAGES = {
@@ -129,7 +130,8 @@ def take_answer(template: str):
             kept_words=request.form.get("words", ""),
             kept_values=request.form.getlist("value"),
         )
-    written_by_adult = request.form.get("written_by") == "adult" and step.kind == "words"
+    in_words = KINDS[step.kind].answers == "words"
+    written_by_adult = request.form.get("written_by") == "adult" and in_words
     records.store_answer(
         session=session,
         conversation=conversation,
