@@ -13,7 +13,7 @@ from samtal import library, settings
 from samtal.db import get_session
 from samtal.models import AuditEntry, Child, Staff, Unit
 from samtal.staff import accounts
-from tests.conftest import csrf_token_of, login, make_app
+from tests.builders import csrf_token_of, login, make_app
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from samtal import library
 from samtal.conversation import engine, lifecycle, reading, records
 from samtal.db import get_session
 from samtal.models import Answer, Conversation, ConversationEvent
-from tests.conftest import make_app
+from tests.builders import make_app
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from sqlmodel import select
 from samtal.db import get_session
 from samtal.models import AuditEntry, Setting, Staff
 from samtal.staff import password_links
-from tests.conftest import STAFF_PASSWORD, csrf_token_of, login, make_app
+from tests.builders import STAFF_PASSWORD, csrf_token_of, login, make_app
 
 NEW_PASSWORD = "ett annat långt lösenord"
 

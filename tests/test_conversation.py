@@ -9,7 +9,7 @@ import pytest
 from samtal.conversation import engine
 from samtal.conversation.engine import Given
 from samtal.flows import FLOWS_DIR, load_library
-from tests.conftest import TEST_FLOWS
+from tests.builders import TEST_FLOWS
 
 LIBRARY = load_library([FLOWS_DIR, TEST_FLOWS])
 FAST = LIBRARY.flows["test-fast"]

@@ -20,8 +20,7 @@ from sqlmodel import select
 from samtal.db import get_session
 from samtal.models import Consent, Conversation, Guardian, SafetyConcern, utcnow
 from samtal.summary import exports, store
-from tests.conftest import csrf_token_of
-from tests.test_summary import make_child
+from tests.builders import csrf_token_of, make_child
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "schema" / "summary-v1.schema.json").read_text())
 YOUNG_PICKS = {
