@@ -51,11 +51,10 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _secret_key(instance_path: Path) -> str:
-    """The instance's secret key: SAMTAL_SECRET_KEY, or one made once and kept in instance/."""
+def _secret_key(key_file: Path) -> str:
+    """The instance's secret key: SAMTAL_SECRET_KEY, or one made once and kept in key_file."""
     if os.environ.get("SAMTAL_SECRET_KEY"):
         return os.environ["SAMTAL_SECRET_KEY"]
-    key_file = instance_path / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
@@ -81,8 +80,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_prefixed_env("SAMTAL")
     else:
         app.config.from_mapping(test_config)
+    # Where a made key is kept (and where a restore puts the backup's key).
+    app.config.setdefault("SECRET_KEY_FILE", str(instance_path / "secret_key"))
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(instance_path)
+        app.config["SECRET_KEY"] = _secret_key(Path(app.config["SECRET_KEY_FILE"]))
     app.config.setdefault("SESSION_COOKIE_SECURE", app.config["BASE_URL"].startswith("https"))
 
     from samtal import (

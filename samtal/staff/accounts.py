@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlmodel import Session, col, func, select
 
-from samtal.models import AuditEntry, Child, Conversation, Staff, Unit, utcnow
+from samtal.models import AuditEntry, Child, Staff, Unit
 from samtal.staff.auth import ROLES, AccountRefused, create_staff
 from samtal.staff.children import name_contains
 from samtal.staff.password_links import cancel_invite
@@ -213,24 +213,6 @@ def update_unit(*, session: Session, unit: Unit, name: str, kind: str) -> None:
 
 
 # Retention ---------------------------------------------------------------------------------
-
-
-def children_past_retention(*, session: Session, months: int) -> int:
-    """How many children have had nothing happen (registered, conversation) for longer."""
-    cutoff = utcnow() - timedelta(days=round(months * 30.44))
-    last_conversation = (
-        select(Conversation.child_id, func.max(Conversation.updated_at).label("last"))
-        .group_by(col(Conversation.child_id))
-        .subquery()
-    )
-    query = (
-        select(func.count())
-        .select_from(Child)
-        .outerjoin(last_conversation, last_conversation.c.child_id == Child.id)
-        .where(Child.created_at < cutoff)
-        .where((last_conversation.c.last == None) | (last_conversation.c.last < cutoff))  # noqa: E711
-    )
-    return int(session.exec(query).one())
 
 
 # The audit log -----------------------------------------------------------------------------

@@ -63,6 +63,9 @@ ACTION_NAMES = {
     "areas_reset": _l("Återställde områdena"),
     "retention_changed": _l("Ändrade gallringstid"),
     "languages_changed": _l("Ändrade språk som erbjuds"),
+    "register_extract": _l("Tog ut registerutdrag"),
+    "child_erased": _l("Raderade allt om barnet"),
+    "gallring_run": _l("Gallring kördes"),
 }
 
 
@@ -367,4 +370,4 @@ def child_reassign(child_id: int):
 
 
 # Area labels, retention, languages and the audit log are pages of this blueprint too.
-from samtal.staff import admin_settings  # noqa: E402, F401
+from samtal.staff import admin_records, admin_settings  # noqa: E402, F401

@@ -16,6 +16,7 @@ from samtal import audit, library
 from samtal.db import get_session
 from samtal.i18n import catalog_status
 from samtal.models import Staff
+from samtal.records import retention as gallring
 from samtal.staff import accounts, settings
 from samtal.staff.admin import ACTION_NAMES, bp, form_int
 from samtal.staff.auth import login_required
@@ -129,7 +130,8 @@ def retention():
         months=typed if typed is not None else months_now,
         months_now=months_now,
         default=settings.DEFAULT_RETENTION_MONTHS,
-        past=accounts.children_past_retention(session=db, months=months_now),
+        past=len(gallring.due(session=db, months=months_now)),
+        last_run=gallring.last_run(db),
         error=error,
     ), (422 if error else 200)
 
