@@ -56,8 +56,9 @@ def _secret_key(key_file: Path) -> str:
     if os.environ.get("SAMTAL_SECRET_KEY"):
         return os.environ["SAMTAL_SECRET_KEY"]
     if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.touch(mode=0o600)
         key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
     return key_file.read_text().strip()
 
 

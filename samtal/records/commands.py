@@ -11,25 +11,12 @@ from flask.cli import with_appcontext
 
 from samtal.db import get_session
 from samtal.records import backup, retention
+from samtal.records.owned import TABLE_NAMES
 from samtal.staff import settings
-
-# How the rows of the child's data are named in the command's output.
-TABLE_NAMES = {
-    "child": "registrering",
-    "guardian": "vårdnadshavare",
-    "invitation": "inbjudningar",
-    "consent": "samtycken",
-    "conversation": "samtal",
-    "answer": "svar (med historik)",
-    "conversationevent": "händelser",
-    "safetyconcern": "oro-markeringar",
-    "summarydraft": "utkast",
-    "summaryversion": "signerade sammanställningar",
-}
 
 
 def _rows(rows: dict[str, int]) -> str:
-    return ", ".join(f"{count} {TABLE_NAMES.get(table, table)}" for table, count in rows.items())
+    return ", ".join(f"{TABLE_NAMES.get(table, table)}: {count}" for table, count in rows.items())
 
 
 @click.command("gallra")

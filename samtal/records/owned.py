@@ -11,11 +11,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ColumnElement, Table, delete, or_, select
 from sqlmodel import Session, SQLModel
 
 CHILD_TABLE = "child"
 AUDIT_TABLE = "auditentry"
+# How the rows are named for people (a table added later shows its own name).
+TABLE_NAMES = {
+    "child": _l("registrering"),
+    "guardian": _l("vårdnadshavare"),
+    "invitation": _l("inbjudningar"),
+    "consent": _l("samtycken"),
+    "conversation": _l("samtal"),
+    "answer": _l("svar (med historik)"),
+    "conversationevent": _l("händelser"),
+    "safetyconcern": _l("oro-markeringar"),
+    "summarydraft": _l("utkast"),
+    "summaryversion": _l("signerade sammanställningar"),
+}
 
 
 def _key(table: Table) -> Column[Any] | None:

@@ -17,8 +17,7 @@ from samtal import audit, exports
 from samtal.db import get_session
 from samtal.models import Child, Staff, utcnow
 from samtal.records import erasure, extract
-from samtal.records.commands import TABLE_NAMES
-from samtal.records.owned import owned_rows
+from samtal.records.owned import TABLE_NAMES, owned_rows
 from samtal.staff.admin import bp
 from samtal.staff.auth import current_staff, login_required
 from samtal.staff.children import child_or_404
