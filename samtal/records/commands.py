@@ -25,9 +25,8 @@ def _rows(rows: dict[str, int]) -> str:
 def gallra_command(dry_run: bool) -> None:
     """Erase every child whose retention period has passed since the last activity."""
     session = get_session()
-    with current_app.test_request_context():
-        months = settings.retention_months(session=session)
-        found = retention.gallra(session=session, months=months, dry_run=dry_run)
+    months = settings.retention_months(session=session)
+    found = retention.gallra(session=session, months=months, dry_run=dry_run)
     what = "skulle raderas" if dry_run else "raderade"
     click.echo(
         f"Gallringstid {months} månader från barnets senaste aktivitet: {len(found)} barn {what}."

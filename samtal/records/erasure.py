@@ -97,7 +97,8 @@ def erase_child(
             .where(col(AuditEntry.detail).contains(child.name.strip(), autoescape=True))
             .values(detail=None)
         )
-    session.expunge_all()
+    if child in session:  # its row is about to go; nothing may flush it back
+        session.expunge(child)
     delete_rows(session, rows)
     detail = category if reason is None else f"{category}: {reason}"
     session.add(audit.entry(ERASED, child_id=child_id, detail=detail))
