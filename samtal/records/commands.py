@@ -9,10 +9,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from samtal import settings
 from samtal.db import get_session
 from samtal.records import backup, retention
 from samtal.records.owned import TABLE_NAMES
-from samtal.staff import settings
 
 
 def _rows(rows: dict[str, int]) -> str:

@@ -124,6 +124,18 @@ def _staff_named(session: Session, document: dict[str, Any]) -> list[dict[str, A
     return [{"id": person.id, "name": person.name, "role": person.role} for person in people]
 
 
+def flat(value: Any, path: str = "") -> list[tuple[str, Any]]:
+    """A nested value as (path, value) rows for reading on paper: "areas[1].child.words"."""
+    if isinstance(value, dict):
+        rows = [flat(inner, f"{path}.{key}" if path else str(key)) for key, inner in value.items()]
+        return [row for part in rows for row in part] or [(path, None)]
+    if isinstance(value, list):
+        if all(not isinstance(inner, dict | list) for inner in value):
+            return [(path, ", ".join(str(inner) for inner in value) or None)]
+        return [row for i, inner in enumerate(value, 1) for row in flat(inner, f"{path}[{i}]")]
+    return [(path, value)]
+
+
 def to_json(document: dict[str, Any]) -> str:
     """The extract as pretty UTF-8 JSON."""
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

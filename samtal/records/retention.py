@@ -1,6 +1,6 @@
 """Gallring: erasing the data of every child whose retention period has passed.
 
-The period (months, set by the admin: staff/settings.py) counts from the child's last
+The period (months, set by the admin: samtal/settings.py) counts from the child's last
 activity, the newest of: the child registered, a guardian added or invited, a consent
 recorded or withdrawn, a conversation started, answered, paused or ended, a summary draft
 saved, a summary signed. Viewing is not activity. When the period has passed since then,

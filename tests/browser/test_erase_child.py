@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from samtal.db import get_session
 from samtal.models import Answer, Child, Conversation
-from samtal.staff import auth
+from samtal.staff import accounts
 from tests.browser.conftest import screenshot
 from tests.conftest import STAFF_PASSWORD
 
@@ -29,7 +29,7 @@ def test_admin_erases_a_child_after_two_confirmations(open_page, live_app, start
     base = live_app.config["BASE_URL"]
     conversation_id, link = start_tablet("barn-7-9", 8)
     with live_app.app_context():
-        auth.create_staff(
+        accounts.create_staff(
             session=get_session(),
             email="ada.admin@kommun.example",
             name="Ada Admin",
