@@ -12,7 +12,8 @@ from flask import Flask
 from sqlmodel import select
 
 from samtal.db import get_session
-from samtal.models import Child
+from samtal.models import AuditEntry, Child
+from samtal.records import backup
 from tests.conftest import (
     PLAIN_POSTGRES_URL,
     drop_postgres_schema,
@@ -57,14 +58,17 @@ def test_a_restored_backup_opens_a_link_made_before_it(any_database_url, tmp_pat
     backup_dir = tmp_path / "kopia"
     with first.app_context():
         # A write still in flight while the copy is made: the copy neither waits for it nor
-        # holds half of it.
+        # holds half of it. (The command would also write its audit entry, which waits for
+        # the writer; so the copy itself is made here, and the command in the test below.)
         busy = get_session()
         busy.add(Child(name="Halvskriven"))
         busy.flush()
-        made = first.test_cli_runner().invoke(args=["samtal", "backup", str(backup_dir)])
+        backup.backup(
+            engine=first.extensions["samtal.engine"],
+            secret_key=first.config["SECRET_KEY"],
+            destination=backup_dir,
+        )
         busy.rollback()
-    assert made.exit_code == 0, made.output
-    assert "secret_key" in made.output
     assert (backup_dir / "secret_key").stat().st_mode & 0o077 == 0
     lose_everything(first, any_database_url, key_file)
 
@@ -84,7 +88,9 @@ def test_a_restored_backup_opens_a_link_made_before_it(any_database_url, tmp_pat
         assert "Hur är maten?" in page.get_data(as_text=True)
         with third.app_context():
             names = get_session().exec(select(Child.name)).all()
+            actions = get_session().exec(select(AuditEntry.action)).all()
         assert names == ["Testbarn"]
+        assert actions.count("backup_restored") == 1
     finally:
         third.extensions["samtal.engine"].dispose()
 
@@ -92,7 +98,11 @@ def test_a_restored_backup_opens_a_link_made_before_it(any_database_url, tmp_pat
 def test_a_changed_or_foreign_backup_is_refused_and_a_used_folder_is_not_overwritten(app, tmp_path):
     runner = app.test_cli_runner()
     target = tmp_path / "kopia"
-    assert runner.invoke(args=["samtal", "backup", str(target)]).exit_code == 0
+    made = runner.invoke(args=["samtal", "backup", str(target)])
+    assert made.exit_code == 0 and "secret_key" in made.output
+    with app.app_context():
+        logged = get_session().exec(select(AuditEntry).where(AuditEntry.action == "backup_made"))
+        assert [entry.detail[:7] for entry in logged] == ["sqlite "]
     again = runner.invoke(args=["samtal", "backup", str(target)])
     assert again.exit_code == 1 and "inte tom" in again.output
     (target / "secret_key").write_text("en annan nyckel")

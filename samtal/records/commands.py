@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from samtal import settings
+from samtal import audit, settings
 from samtal.db import get_session
 from samtal.records import backup, retention
 from samtal.records.owned import TABLE_NAMES
@@ -53,6 +53,7 @@ def backup_command(destination: Path) -> None:
         )
     except backup.BackupFailed as failed:
         raise click.ClickException(str(failed)) from failed
+    audit.record("backup_made", detail=f"{manifest['database']} {manifest['made_at']}")
     files = ", ".join(manifest["files"])
     click.echo(f"Säkerhetskopia ({manifest['database']}) i {destination}: {files}.")
     click.echo("Den innehåller allt om alla barn och den hemliga nyckeln: förvara den därefter.")
@@ -77,6 +78,7 @@ def restore_command(source: Path, yes: bool) -> None:
         )
     except backup.BackupFailed as failed:
         raise click.ClickException(str(failed)) from failed
+    audit.record("backup_restored", detail=f"{manifest['database']} {manifest['made_at']}")
     click.echo(f"Återställd från kopian {manifest['made_at']}; nyckeln finns i {key_file}.")
     if os.environ.get("SAMTAL_SECRET_KEY") not in (None, key):
         click.echo(

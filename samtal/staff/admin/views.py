@@ -64,6 +64,8 @@ ACTION_NAMES = {
     "register_extract": _l("Tog ut registerutdrag"),
     "child_erased": _l("Raderade allt om barnet"),
     "gallring_run": _l("Gallring kördes"),
+    "backup_made": _l("Säkerhetskopia gjord"),
+    "backup_restored": _l("Säkerhetskopia återställd"),
 }
 
 
