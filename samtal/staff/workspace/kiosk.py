@@ -35,7 +35,7 @@ from samtal.models import Child, Conversation, Guardian, Invitation, Staff
 from samtal.staff import access, passwords
 from samtal.staff.access import child_or_404
 from samtal.staff.workspace.views import languages, me, to_child
-from samtal.web.security import check_csrf
+from samtal.web.security import refuse_stale_form
 
 KIOSK_KEY = "kiosk"
 CODES_KEY = "shown_codes"
@@ -322,9 +322,9 @@ def kiosk_leave():
         return redirect(url_for("auth.home"), code=303)
     if request.method == "GET":
         return render_template("staff/workspace/kiosk_leave.html", back=kiosk.get("path"))
-    if not check_csrf():
-        flash(_("Sidan var för gammal. Försök igen."))
-        return redirect(url_for("workspace.kiosk_leave"), code=303)
+    refused = refuse_stale_form(url_for("workspace.kiosk_leave"))
+    if refused is not None:
+        return refused
     db = get_session()
     staff = db.get(Staff, kiosk.get("staff"))
     signed_in = access.current_staff()  # the log then names whose session this is, if still on
