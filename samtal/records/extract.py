@@ -9,7 +9,7 @@ make links work (nonces, code hashes, form keys) are left out; they say nothing 
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from samtal.models import AuditEntry, Child, Staff, Unit, utcnow
 from samtal.records.owned import CHILD_TABLE, owned_rows
+from samtal.records.retention import utc
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_FILE = (
@@ -46,8 +47,7 @@ def _secret(column: str) -> bool:
 
 def _value(value: Any) -> Any:
     if isinstance(value, datetime):
-        aware = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-        return aware.replace(microsecond=0).isoformat()
+        return utc(value).replace(microsecond=0).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     return value
