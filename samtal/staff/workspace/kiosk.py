@@ -156,13 +156,16 @@ def _start(child: Child, where: str) -> Conversation | None:
     return conversation
 
 
+def _started(child_id: int, where: str) -> tuple[Child, Conversation | None]:
+    """The child and the conversation a POST started (None on a GET or when it could not)."""
+    child = child_or_404(child_id)
+    return child, _start(child, where) if request.method == "POST" else None
+
+
 @access.login_required("barnkontakt")
 def start_here(child_id: int):
     """Start the child's conversation on this tablet: the browser becomes the child's screen."""
-    child = child_or_404(child_id)
-    if request.method == "GET":
-        return to_child(child, "starta")
-    conversation = _start(child, "här")
+    child, conversation = _started(child_id, "här")
     if conversation is None:
         return to_child(child, "starta")
     path = links.tablet_path(conversation.id or 0, conversation.link_nonce)
@@ -178,10 +181,7 @@ def start_here(child_id: int):
 @access.login_required("barnkontakt")
 def start_elsewhere(child_id: int):
     """Start the child's conversation for another device: a QR code and a link."""
-    child = child_or_404(child_id)
-    if request.method == "GET":
-        return to_child(child, "starta")
-    conversation = _start(child, "annan enhet")
+    child, conversation = _started(child_id, "annan enhet")
     if conversation is None:
         return to_child(child, "starta")
     return redirect(
