@@ -55,14 +55,14 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _secret_key(instance_path: Path) -> str:
-    """The instance's secret key: SAMTAL_SECRET_KEY, or one made once and kept in instance/."""
+def _secret_key(key_file: Path) -> str:
+    """The instance's secret key: SAMTAL_SECRET_KEY, or one made once and kept in key_file."""
     if os.environ.get("SAMTAL_SECRET_KEY"):
         return os.environ["SAMTAL_SECRET_KEY"]
-    key_file = instance_path / "secret_key"
     if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.touch(mode=0o600)
         key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
     return key_file.read_text().strip()
 
 
@@ -79,8 +79,10 @@ def load(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         app.config.from_prefixed_env("SAMTAL")
     else:
         app.config.from_mapping(test_config)
+    # Where a made key is kept (and where a restore puts the backup's key).
+    app.config.setdefault("SECRET_KEY_FILE", str(instance_path / "secret_key"))
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(instance_path)
+        app.config["SECRET_KEY"] = _secret_key(Path(app.config["SECRET_KEY_FILE"]))
     app.config.setdefault("SESSION_COOKIE_SECURE", app.config["BASE_URL"].startswith("https"))
     check(app.config)
 

@@ -219,7 +219,8 @@ class SummaryVersion(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
-    """Append-only: who did what with which child's data, when. Never updated or deleted."""
+    """Who did what with which child's data, when. Never deleted; erasing a child clears the
+    details of the entries about that child and nothing else (samtal/records/erasure.py)."""
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)

@@ -19,6 +19,8 @@ command -v npm >/dev/null || need_apt+=(npm)
 # hunspell's Swedish dictionary checks the spelling of the flow texts (tests/test_spelling.py).
 { command -v hunspell >/dev/null && [ -f /usr/share/hunspell/sv_SE.dic ]; } \
   || need_apt+=(hunspell hunspell-sv)
+# pg_dump and pg_restore: `flask samtal backup`/`restore` on PostgreSQL (and their tests).
+command -v pg_dump >/dev/null || need_apt+=(postgresql-client)
 if [ "${SAMTAL_WITH_PDF:-1}" = 1 ]; then
   # WeasyPrint renders the summary as PDF and needs Pango (and HarfBuzz's subsetter for fonts).
   ldconfig -p | grep -q libpango-1.0 || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0)
@@ -43,7 +45,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
-# htmx comes from the npm registry, pinned in package-lock.json (htmx.org 2.0.x, BSD-2-Clause).
+# htmx comes from the npm registry, pinned in package-lock.json (htmx.org 2.0.x, 0BSD).
 if [ ! -f node_modules/htmx.org/dist/htmx.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --silent --no-audit --no-fund
 fi

@@ -61,6 +61,11 @@ ACTION_NAMES = {
     "areas_reset": _l("Återställde områdena"),
     "retention_changed": _l("Ändrade gallringstid"),
     "languages_changed": _l("Ändrade språk som erbjuds"),
+    "register_extract": _l("Tog ut registerutdrag"),
+    "child_erased": _l("Raderade allt om barnet"),
+    "gallring_run": _l("Gallring kördes"),
+    "backup_made": _l("Säkerhetskopia gjord"),
+    "backup_restored": _l("Säkerhetskopia återställd"),
 }
 
 
