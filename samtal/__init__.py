@@ -19,6 +19,15 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_ADDRESS_ATTEMPTS": 20,
     "SETUP_LINK_HOURS": 24,
     "PASSWORD_LINK_DAYS": 7,
+    # Wrong two-factor codes per account before a fifteen-minute wait.
+    "TOTP_ATTEMPTS": 5,
+    # Staff single sign-on: "none", "saml" or "oidc" (see README, Configuration).
+    "SSO": "none",
+    "SAML_IDP_METADATA": None,
+    "SAML_EMAIL_ATTRIBUTE": "mail",
+    "OIDC_ISSUER": None,
+    "OIDC_CLIENT_ID": None,
+    "OIDC_CLIENT_SECRET": None,
     # Named on the accessibility statement when set.
     "ORGANISATION": None,
     "ACCESSIBILITY_CONTACT": None,
@@ -96,7 +105,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         tablet,
         web,
     )
-    from samtal.staff import auth, workspace
+    from samtal.staff import auth, sso, two_factor, workspace
 
     db.init_app(app)
     i18n.init_app(app)
@@ -108,6 +117,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(guardian.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(workspace.bp)
+    app.register_blueprint(two_factor.bp)
+    app.register_blueprint(sso.bp)
     from samtal.staff import summary_views
 
     app.register_blueprint(summary_views.bp)

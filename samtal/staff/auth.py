@@ -237,14 +237,25 @@ def login():
         return render_template(
             "staff/login.html", error=message, email=email, next=request.form.get("next")
         ), 401
-    staff.failed_logins, staff.locked_until, staff.last_login_at = 0, None, now
+    staff.failed_logins, staff.locked_until = 0, None
+    db.add(staff)
+    db.commit()
+    if two_factor.second_step_needed(staff):
+        return two_factor.begin_second_step(staff, _safe_next(request.form.get("next")))
+    return finish_sign_in(staff, request.form.get("next"))
+
+
+def finish_sign_in(staff: Staff, target: str | None, method: str | None = None):
+    """Sign in someone whose identity is proven (password and code, or the IdP) and go on."""
+    db = get_session()
+    staff.last_login_at = utcnow()
     db.add(staff)
     db.commit()
     sign_in(staff)
     g.staff_member = staff
-    audit.record("login")
+    audit.record("login", detail=method)
     pending = session.get("pending_form")
-    target = pending["path"] if pending else _safe_next(request.form.get("next"))
+    target = pending["path"] if pending else _safe_next(target)
     return redirect(target or url_for("auth.home"), code=303)
 
 
@@ -395,5 +406,6 @@ def logout_everywhere():
     return redirect(url_for("auth.login"), code=303)
 
 
-# The one-time link pages (/forsta-start/…, /nytt-losenord/…) live beside their tokens.
-from samtal.staff import password_links  # noqa: E402, F401
+# The one-time link pages (/forsta-start/…, /nytt-losenord/…) live beside their tokens; the
+# two-factor step after a password lives in its own package.
+from samtal.staff import password_links, two_factor  # noqa: E402, F401

@@ -1,0 +1,94 @@
+"""The single sign-on routes: start, SAML's metadata and assertion consumer, OIDC's callback."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Response, abort, current_app, render_template, request
+from flask_babel import gettext as _
+
+from samtal import audit
+from samtal.db import get_session
+from samtal.staff import auth
+from samtal.staff.sso import bp, oidc, saml
+from samtal.staff.sso.accounts import SignInRefused, staff_for_email
+
+log = logging.getLogger(__name__)
+
+
+def _method() -> str:
+    method = current_app.config["SSO"]
+    if method == "none":
+        abort(404)
+    return method
+
+
+def _refused(message: str, status: int):
+    return render_template("staff/login.html", error=message), status
+
+
+@bp.get("/start")
+def start():
+    """Go to the municipality's sign-in (the button on the sign-in page)."""
+    method = _method()
+    target = request.args.get("next")
+    try:
+        return saml.start(target) if method == "saml" else oidc.start(target)
+    # The IdP's metadata could not be read (down, moved, not valid): say so, not a 500.
+    except Exception as error:  # noqa: BLE001
+        log.warning("single sign-on: the identity provider is unreachable (%s)", error)
+        audit.record("sso_refused", detail=f"{method}: provider unreachable")
+        return _refused(
+            _(
+                "Kommunens inloggning svarar inte just nu. Försök igen om en stund, "
+                "eller kontakta kommunens IT-avdelning."
+            ),
+            503,
+        )
+
+
+@bp.get("/saml/metadata")
+def saml_metadata():
+    """This service provider's SAML metadata, to register Samtal at the IdP."""
+    if _method() != "saml":
+        abort(404)
+    return Response(saml.metadata_xml(), mimetype="application/samlmetadata+xml")
+
+
+@bp.post("/saml/acs")
+def saml_acs():
+    """The IdP's signed answer arrives here (HTTP-POST binding)."""
+    if _method() != "saml":
+        abort(404)
+    try:
+        email, target = saml.read_response()
+    except saml.ResponseRefused as refused:
+        return _not_accepted("saml", str(refused))
+    return _sign_in(email, target, "saml")
+
+
+@bp.get("/oidc/callback")
+def oidc_callback():
+    """The OpenID provider sends the browser back here with a code."""
+    if _method() != "oidc":
+        abort(404)
+    try:
+        email, target = oidc.read_response()
+    except oidc.ResponseRefused as refused:
+        return _not_accepted("oidc", str(refused))
+    return _sign_in(email, target, "oidc")
+
+
+def _not_accepted(method: str, reason: str):
+    audit.record("sso_refused", detail=f"{method}: {reason}")
+    return _refused(_("Inloggningen med kommunens konto gick inte igenom. Försök igen."), 400)
+
+
+def _sign_in(email: str | None, target: str | None, method: str):
+    """Sign in the account this e-mail belongs to, or refuse with the reason, audited."""
+    try:
+        staff = staff_for_email(session=get_session(), email=email)
+    except SignInRefused as refused:
+        audit.record("sso_refused", detail=f"{method}: {refused.reason} {email or ''}".strip())
+        return _refused(str(refused), 403)
+    return auth.finish_sign_in(staff, target, method)
