@@ -13,7 +13,7 @@ class SignInRefused(ValueError):
 
     def __init__(self, message: str, reason: str) -> None:
         super().__init__(message)
-        self.reason = reason  # for the audit entry
+        self.reason = reason  # for the audit entry: why, and the address as Samtal compares it
 
 
 def staff_for_email(*, session: Session, email: str | None) -> Staff:
@@ -39,11 +39,11 @@ def staff_for_email(*, session: Session, email: str | None) -> Staff:
                 "att skapa ett konto med den e-postadressen.",
                 email=address,
             ),
-            "unknown",
+            f"unknown {address}",
         )
     if not staff.active:
         raise SignInRefused(
             _("Ditt konto i Samtal är avaktiverat. Kontakta en administratör i Samtal."),
-            "deactivated",
+            f"deactivated {address}",
         )
     return staff

@@ -89,6 +89,6 @@ def _sign_in(email: str | None, target: str | None, method: str):
     try:
         staff = staff_for_email(session=get_session(), email=email)
     except SignInRefused as refused:
-        audit.record("sso_refused", detail=f"{method}: {refused.reason} {email or ''}".strip())
+        audit.record("sso_refused", detail=f"{method}: {refused.reason}")
         return _refused(str(refused), 403)
     return auth.finish_sign_in(staff, target, method)
