@@ -104,15 +104,28 @@ def audit_of(app, action: str) -> list[str]:
         return [row.detail or "" for row in rows]
 
 
-def test_barnkontakt_signs_in_through_the_idp_and_lands_in_the_workspace(app, make_staff, open_page):
+def test_barnkontakt_signs_in_at_the_idp_and_lands_in_the_workspace(app, make_staff, open_page):
     anna = make_staff("barnkontakt", email=PEOPLE["anna"]["email"].lower())
     page = open_page(allow_errors=True)
+    answers: list[str] = []
+    page.on("request", lambda r: answers.append(r.post_data or "") if "/acs" in r.url else None)
     sign_in_at_idp(page, app, "anna")
     assert page.get_by_role("heading", name="Mina barn").is_visible()
     assert page.get_by_role("link", name=re.compile("^Test barnkontakt")).is_visible()
     assert audit_of(app, "login") == [app.config["SSO"]]
     with app.app_context():
         assert get_session().get(Staff, anna.id).last_login_at is not None
+    if app.config["SSO"] == "saml":
+        # The IdP's signed answer, posted again from the same browser, is not accepted twice.
+        assert len(answers) == 1
+        replay = page.request.post(
+            app.config["BASE_URL"] + "/sso/saml/acs",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            data=answers[0],
+        )
+        assert replay.status == 400
+        assert "gick inte igenom" in replay.text()
+        assert audit_of(app, "sso_refused") == ["saml: no request of this browser"]
 
 
 def test_unknown_email_is_refused_and_an_admin_is_never_created(app, make_staff, open_page):

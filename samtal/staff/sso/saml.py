@@ -98,6 +98,18 @@ def start(target: str | None) -> Response:
     return response
 
 
+def forget_request(response: Response) -> None:
+    """Remove the request's cookie: the IdP's answer to it cannot be posted again."""
+    secure = current_app.config["BASE_URL"].startswith("https")
+    response.delete_cookie(
+        COOKIE,
+        path=url_for("sso.saml_acs"),
+        secure=secure,
+        httponly=True,
+        samesite="None" if secure else "Lax",
+    )
+
+
 class ResponseRefused(ValueError):
     """The IdP's answer was not accepted (expired, not ours, bad signature…)."""
 

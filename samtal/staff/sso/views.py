@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, make_response, render_template, request
 from flask_babel import gettext as _
 
 from samtal import audit
@@ -63,8 +63,11 @@ def saml_acs():
     try:
         email, target = saml.read_response()
     except saml.ResponseRefused as refused:
-        return _not_accepted("saml", str(refused))
-    return _sign_in(email, target, "saml")
+        outcome = make_response(_not_accepted("saml", str(refused)))
+    else:
+        outcome = make_response(_sign_in(email, target, "saml"))
+    saml.forget_request(outcome)  # an answer is used once
+    return outcome
 
 
 @bp.get("/oidc/callback")
