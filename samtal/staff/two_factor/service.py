@@ -82,39 +82,37 @@ def _use_step(session: Session, staff: Staff, step: int) -> bool:
 
 
 def check_code(*, session: Session, staff: Staff, code: str) -> None:
-    """Accept the account's current code once; raise CodeRefused otherwise."""
+    """Accept the account's current code once; raise CodeRefused otherwise.
+
+    The staff object is not refreshed after the counting UPDATEs: holding a connection for
+    that while the caller writes its audit entry would double each request's connections.
+    """
     assert staff.totp_secret is not None
-    try:
-        if not _reserve_attempt(session, staff):
-            raise CodeRefused(
-                _("För många felaktiga koder. Vänta en kvart och försök igen."), "throttled"
-            )
-        step = codes.matching_step(staff.totp_secret, code)
-        if step is None:
-            raise CodeRefused(
-                _("Koden stämmer inte. Skriv de sex siffrorna som appen visar nu."), "wrong"
-            )
-        if not _use_step(session, staff, step):
-            raise CodeRefused(_("Koden är redan använd. Vänta på nästa kod i appen."), "used")
-    finally:
-        session.refresh(staff)
+    if not _reserve_attempt(session, staff):
+        raise CodeRefused(
+            _("För många felaktiga koder. Vänta en kvart och försök igen."), "throttled"
+        )
+    step = codes.matching_step(staff.totp_secret, code)
+    if step is None:
+        raise CodeRefused(
+            _("Koden stämmer inte. Skriv de sex siffrorna som appen visar nu."), "wrong"
+        )
+    if not _use_step(session, staff, step):
+        raise CodeRefused(_("Koden är redan använd. Vänta på nästa kod i appen."), "used")
 
 
 def confirm_enrolment(*, session: Session, staff: Staff, secret: str, code: str) -> None:
     """Keep the secret once the person shows a code from it; attempts are throttled alike."""
     if not _reserve_attempt(session, staff):
-        session.refresh(staff)
         raise CodeRefused(
             _("För många felaktiga koder. Vänta en kvart och försök igen."), "throttled"
         )
     step = codes.matching_step(secret, code)
     if step is None:
-        session.refresh(staff)
         raise CodeRefused(
             _("Koden stämmer inte. Kontrollera att appen har lagt till kontot och försök igen."),
             "wrong",
         )
-    session.refresh(staff)
     staff.totp_secret, staff.totp_last_step = secret, step
     staff.totp_failures, staff.totp_failed_at = 0, None
     session.add(staff)
