@@ -25,8 +25,8 @@ def _client() -> Any:
         registry = OAuth(current_app._get_current_object())  # type: ignore[attr-defined]
         registry.register(
             "idp",
-            client_id=config["OIDC_CLIENT_ID"],
-            client_secret=config["OIDC_CLIENT_SECRET"],
+            client_id=str(config["OIDC_CLIENT_ID"]),
+            client_secret=str(config["OIDC_CLIENT_SECRET"]),
             server_metadata_url=str(config["OIDC_ISSUER"]).rstrip("/")
             + "/.well-known/openid-configuration",
             client_kwargs={"scope": "openid email profile", "code_challenge_method": "S256"},
