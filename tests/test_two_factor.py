@@ -221,3 +221,53 @@ def test_forty_wrong_codes_at_once_try_at_most_the_limit(served):
     )
     assert right.status_code == 429
     assert "Vänta en kvart" in right.text
+
+
+def test_the_two_factor_admin_pages_are_for_admins_only(app, staff_client):
+    client, staff = staff_client("barnkontakt")
+    assert client.get("/arbete/admin/tvasteg").status_code == 403
+    page = client.get("/arbete/konto").get_data(as_text=True)
+    token = csrf_token_of(page)
+    assert (
+        client.post(
+            "/arbete/admin/tvasteg", data={"csrf_token": token, "required": "1"}
+        ).status_code
+        == 403
+    )
+    reset = client.post(f"/arbete/admin/personal/{staff.id}/tvasteg", data={"csrf_token": token})
+    assert reset.status_code == 403
+    assert login(app.test_client(), staff.email).headers["Location"] == "/arbete/"
+
+
+def test_leaving_the_kiosk_after_the_idle_time_asks_for_the_code_too(app, staff_client):
+    """The kiosk's password signs in again when the session ran out; with two-factor sign-in
+    on, only together with the code."""
+    client, staff = staff_client("barnkontakt")
+    secret = secret_on(client.get("/arbete/konto/tvasteg").get_data(as_text=True))
+    assert post_code(client, "/arbete/konto/tvasteg", code_after(secret)).status_code == 303
+    form = {
+        "name": "Sam Berg",
+        "birth_date": "2017-05-04",
+        "language": "sv",
+        "guardian1_name": "Amira Berg",
+        "guardian1_language": "sv",
+    }
+    token = csrf_token_of(client.get("/arbete/barn/ny").get_data(as_text=True))
+    registered = client.post("/arbete/barn/ny", data={"csrf_token": token, **form})
+    child_page = registered.headers["Location"]
+    token = csrf_token_of(client.get(child_page).get_data(as_text=True))
+    kiosk = client.post(f"{child_page}/samtal/har", data={"csrf_token": token, "flow": "barn-7-9"})
+    assert kiosk.headers["Location"].startswith("/samtal/")
+    assert client.get("/sso/start").headers["Location"].endswith("/arbete/kiosk/lamna")
+    with client.session_transaction() as cookie:
+        cookie["staff"] = {**cookie["staff"], "seen": 0}
+
+    token = csrf_token_of(client.get("/arbete/kiosk/lamna").get_data(as_text=True))
+    left = client.post(
+        "/arbete/kiosk/lamna", data={"csrf_token": token, "password": STAFF_PASSWORD}
+    )
+    assert left.headers["Location"] == "/logga-in/kod"
+    assert client.get(child_page).status_code == 303  # not signed in by the password alone
+    signed_in = post_code(client, "/logga-in/kod", code_after(secret, 1))
+    assert signed_in.headers["Location"] == child_page
+    assert client.get(child_page).status_code == 200

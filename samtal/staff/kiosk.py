@@ -35,14 +35,15 @@ from samtal.db import get_session
 from samtal.flows import Flow
 from samtal.models import Child, Conversation, Guardian, Invitation, Staff, utcnow
 from samtal.security import check_csrf
-from samtal.staff import auth, children
+from samtal.staff import auth, children, two_factor
 from samtal.staff.workspace import bp, languages, me, to_child
 
 KIOSK_KEY = "kiosk"
 CODES_KEY = "shown_codes"
 # Staff pages live under /arbete and in these blueprints; in kiosk mode they all ask for the
 # password. Signing out stays possible: it ends the staff session altogether.
-STAFF_BLUEPRINTS = frozenset({"auth", "admin", "workspace", "summary"})
+# Single sign-on too: an IdP session still open in this browser must not unlock the screen.
+STAFF_BLUEPRINTS = frozenset({"auth", "admin", "workspace", "summary", "sso", "two_factor"})
 OPEN_IN_KIOSK = frozenset({"workspace.kiosk_leave", "auth.logout", "static"})
 
 
@@ -360,6 +361,14 @@ def kiosk_leave():
             "staff/workspace/kiosk_leave.html", back=kiosk.get("path"), error=message
         ), 401
     if signed_in is None or signed_in.id != staff.id:
+        if two_factor.second_step_needed(staff):
+            # The password alone does not sign this account in again: the code follows.
+            session.pop(KIOSK_KEY, None)
+            g.staff_member = staff
+            audit.record("kiosk_left", kiosk.get("child"))
+            child_id = kiosk.get("child")
+            after = url_for("workspace.child", child_id=child_id) if child_id else None
+            return two_factor.begin_second_step(staff, after)
         auth.sign_in(staff)  # the password is a fresh sign-in
     session.pop(KIOSK_KEY, None)
     staff.failed_logins = 0

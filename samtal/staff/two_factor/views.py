@@ -12,7 +12,6 @@ from samtal.db import get_session
 from samtal.models import Staff
 from samtal.security import check_csrf
 from samtal.staff import auth
-from samtal.staff.kiosk import qr_svg
 from samtal.staff.two_factor import bp, codes, service
 
 PENDING_KEY = "two_factor"
@@ -86,6 +85,9 @@ def code():
 
 
 def _enrolment_page(staff: Staff, secret: str, action: str, error: str | None = None):
+    # Imported here: kiosk (a workspace module) imports this package for leaving the kiosk.
+    from samtal.staff.kiosk import qr_svg
+
     uri = codes.provisioning_uri(secret, staff.email, ISSUER)
     return render_template(
         "staff/two_factor/enrol.html",
