@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 
 from samtal.db import get_session
 from samtal.models import AuditEntry, Staff
+from tests.browser.conftest import axe_violations
 from tests.conftest import make_app
 from tests.idp import oidc, simplesamlphp
 from tests.idp.common import PASSWORD, PEOPLE, free_port
@@ -133,7 +134,8 @@ def test_unknown_email_is_refused_and_an_admin_is_never_created(app, make_staff,
     sign_in_at_idp(page, app, "chef")
     alert = page.get_by_role("alert")
     assert "Det finns inget konto i Samtal för chef@kommun.example" in alert.inner_text()
-    assert page.get_by_role("heading", name="Logga in").is_visible()
+    assert page.get_by_role("heading", name="Logga in", exact=True).is_visible()
+    assert axe_violations(page) == []
     with app.app_context():
         count = get_session().exec(select(func.count()).select_from(Staff)).one()
     assert count == 0
