@@ -117,3 +117,30 @@ def test_an_oidc_callback_without_a_started_sign_in_is_refused(sso_app):
     assert response.status_code == 400
     assert "gick inte igenom" in response.get_data(as_text=True)
     assert refusals(app) == ["oidc: MismatchingStateError"]
+
+
+def test_unlocking_the_childs_screen_needs_the_barnkontakt_signed_in_just_now(app, make_staff):
+    from datetime import UTC, datetime
+
+    from samtal.staff.sso.accounts import Answer, Flow, SignInRefused, check_unlock
+
+    anna = make_staff("barnkontakt")
+    other = make_staff("barnkontakt")
+    started = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+    flow = Flow(only=anna.id, started=started.timestamp())
+    fresh = datetime(2026, 5, 4, 9, 0, 20, tzinfo=UTC)
+    stale = datetime(2026, 5, 4, 8, 30, tzinfo=UTC)
+    with app.test_request_context():
+        check_unlock(staff=anna, answer=Answer(email=anna.email, authenticated_at=fresh, flow=flow))
+        check_unlock(
+            staff=other, answer=Answer(email=other.email, authenticated_at=stale, flow=Flow())
+        )
+        for staff, moment, reason in (
+            (other, fresh, "other account"),
+            (anna, stale, "no fresh sign-in"),
+            (anna, None, "no fresh sign-in"),
+        ):
+            with pytest.raises(SignInRefused, match="fortfarande låst") as refused:
+                answer = Answer(email=staff.email, authenticated_at=moment, flow=flow)
+                check_unlock(staff=staff, answer=answer)
+            assert reason in refused.value.reason

@@ -258,7 +258,6 @@ def test_leaving_the_kiosk_after_the_idle_time_asks_for_the_code_too(app, staff_
     token = csrf_token_of(client.get(child_page).get_data(as_text=True))
     kiosk = client.post(f"{child_page}/samtal/har", data={"csrf_token": token, "flow": "barn-7-9"})
     assert kiosk.headers["Location"].startswith("/samtal/")
-    assert client.get("/sso/start").headers["Location"].endswith("/arbete/kiosk/lamna")
     with client.session_transaction() as cookie:
         cookie["staff"] = {**cookie["staff"], "seen": 0}
 

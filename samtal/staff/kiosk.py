@@ -42,9 +42,18 @@ KIOSK_KEY = "kiosk"
 CODES_KEY = "shown_codes"
 # Staff pages live under /arbete and in these blueprints; in kiosk mode they all ask for the
 # password. Signing out stays possible: it ends the staff session altogether.
-# Single sign-on too: an IdP session still open in this browser must not unlock the screen.
 STAFF_BLUEPRINTS = frozenset({"auth", "admin", "workspace", "summary", "sso", "two_factor"})
-OPEN_IN_KIOSK = frozenset({"workspace.kiosk_leave", "auth.logout", "static"})
+# Single sign-on unlocks the screen only with a fresh sign-in of the barnkontakt's own account.
+OPEN_IN_KIOSK = frozenset(
+    {
+        "workspace.kiosk_leave",
+        "auth.logout",
+        "static",
+        "sso.start",
+        "sso.saml_acs",
+        "sso.oidc_callback",
+    }
+)
 
 
 def qr_svg(url: str, label: str) -> Markup:

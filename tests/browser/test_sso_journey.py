@@ -78,23 +78,27 @@ def app(request, tmp_path, app_port):
     app.extensions["samtal.engine"].dispose()
 
 
-def sign_in_at_idp(page, app, user: str) -> None:
-    """From Samtal's sign-in page through the IdP's own pages, as the person would.
+def sign_in_at_idp(page, app, user: str, button: str = "Logga in med kommunens konto") -> None:
+    """From Samtal's button through the IdP's own pages, as the person would.
 
     Pages are opened with allow_errors: the IdPs serve no favicon (a 404 in the console), and
     a refusal is a 403; Samtal's own pages are checked for console errors by other tests.
     """
-    page.goto(app.config["BASE_URL"] + "/logga-in")
-    page.get_by_role("link", name="Logga in med kommunens konto").click()
+    if button == "Logga in med kommunens konto":
+        page.goto(app.config["BASE_URL"] + "/logga-in")
+    page.get_by_role("link", name=button).click()
     if app.config["SSO"] == "saml":
         page.get_by_label("Username").fill(user)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Login").click()
     else:
+        login_page = page.url
         page.locator("input[name=login]").fill(user)
         page.locator("input[name=password]").fill(PASSWORD)
         page.get_by_role("button", name="Sign-in").click()
-        page.get_by_role("button", name="Continue").click()
+        page.wait_for_url(lambda url: url != login_page)
+        if not page.url.startswith(app.config["BASE_URL"]):
+            page.get_by_role("button", name="Continue").click()  # consent, the first time
     page.wait_for_url(app.config["BASE_URL"] + "/**")
 
 
@@ -169,4 +173,51 @@ def test_deactivated_account_is_refused(app, make_staff, open_page):
     assert audit_of(app, "login") == []
     assert audit_of(app, "sso_refused") == [
         f"{app.config['SSO']}: deactivated anna.berg@kommun.example"
+    ]
+
+
+def csrf_of(page) -> str:
+    return page.locator("input[name=csrf_token]").first.get_attribute("value")
+
+
+def test_the_childs_screen_unlocks_only_with_a_fresh_sign_in_of_the_barnkontakt(
+    app, make_staff, open_page
+):
+    make_staff("barnkontakt", email=PEOPLE["anna"]["email"].lower())
+    make_staff("admin", email=PEOPLE["chef"]["email"])
+    base = app.config["BASE_URL"]
+    page = open_page(allow_errors=True)
+    sign_in_at_idp(page, app, "anna")
+    page.goto(f"{base}/arbete/barn/ny")
+    registered = page.request.post(
+        f"{base}/arbete/barn/ny",
+        form={
+            "csrf_token": csrf_of(page),
+            "name": "Sam Berg",
+            "birth_date": "2017-05-04",
+            "language": "sv",
+            "guardian1_name": "Amira Berg",
+            "guardian1_language": "sv",
+        },
+    )
+    child_page = registered.url
+    page.goto(child_page)
+    page.request.post(
+        f"{child_page}/samtal/har", form={"csrf_token": csrf_of(page), "flow": "barn-7-9"}
+    )
+    page.goto(child_page)
+    assert page.get_by_role("heading", name="Den här skärmen är barnets just nu").is_visible()
+
+    # Someone else's IdP account does not open it, not even an admin's.
+    sign_in_at_idp(page, app, "chef", button="Lås upp med kommunens konto")
+    assert "Det är inte barnkontaktens konto" in page.get_by_role("alert").inner_text()
+    page.goto(child_page)
+    assert page.get_by_role("heading", name="Den här skärmen är barnets just nu").is_visible()
+
+    # The barnkontakt signs in at the IdP again (it asks, though its session is open).
+    sign_in_at_idp(page, app, "anna", button="Lås upp med kommunens konto")
+    assert page.url == child_page
+    assert page.get_by_role("heading", name="Sam Berg").is_visible()
+    assert audit_of(app, "sso_refused") == [
+        f"{app.config['SSO']}: kiosk: other account chef@kommun.example"
     ]

@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from flask_babel import gettext as _
 from sqlmodel import Session, func, select
 
 from samtal.models import Staff
+
+# The IdP's clock and ours may differ a little.
+CLOCK_SKEW_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Flow:
+    """What a sign-in started here remembers until the IdP answers."""
+
+    target: str | None = None
+    # Unlocking the child's screen: only this account may, and only with a fresh sign-in.
+    only: int | None = None
+    started: float = 0.0
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the IdP's verified answer says, with the flow it answers."""
+
+    email: str | None
+    authenticated_at: datetime | None
+    flow: Flow
 
 
 class SignInRefused(ValueError):
@@ -47,3 +72,24 @@ def staff_for_email(*, session: Session, email: str | None) -> Staff:
             f"deactivated {address}",
         )
     return staff
+
+
+def check_unlock(*, staff: Staff, answer: Answer) -> None:
+    """Unlocking the child's screen: the barnkontakt's own account, signed in just now."""
+    only = answer.flow.only
+    if only is None:
+        return
+    if staff.id != only:
+        raise SignInRefused(
+            _("Det är inte barnkontaktens konto. Barnets skärm är fortfarande låst."),
+            f"kiosk: other account {staff.email}",
+        )
+    moment = answer.authenticated_at
+    if moment is None or moment.timestamp() < answer.flow.started - CLOCK_SKEW_SECONDS:
+        raise SignInRefused(
+            _(
+                "Kommunens inloggning frågade inte efter ditt lösenord igen, så barnets skärm "
+                "är fortfarande låst. Kontakta kommunens IT-avdelning."
+            ),
+            f"kiosk: no fresh sign-in {staff.email}",
+        )

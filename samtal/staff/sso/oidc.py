@@ -6,6 +6,8 @@ The provider sends the browser back with a GET, so the state and nonce Authlib k
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 
 from authlib.common.errors import AuthlibBaseError
@@ -14,7 +16,9 @@ from flask import current_app, session, url_for
 from joserfc.errors import JoseError
 from requests import RequestException
 
-NEXT_KEY = "sso_next"
+from samtal.staff.sso.accounts import Answer, Flow
+
+FLOW_KEY = "sso_flow"
 
 
 def _client() -> Any:
@@ -39,9 +43,12 @@ def _callback_url() -> str:
     return current_app.config["BASE_URL"].rstrip("/") + url_for("sso.oidc_callback")
 
 
-def start(target: str | None):
+def start(flow: Flow):
     """Send the browser to the provider's sign-in."""
-    session[NEXT_KEY] = target
+    session[FLOW_KEY] = asdict(flow)
+    if flow.only is not None:
+        # Unlocking the child's screen: the provider must ask again (and say when it did).
+        return _client().authorize_redirect(_callback_url(), prompt="login", max_age=0)
     return _client().authorize_redirect(_callback_url())
 
 
@@ -49,8 +56,8 @@ class ResponseRefused(ValueError):
     """The provider's answer was not accepted; the reason is for the log."""
 
 
-def read_response() -> tuple[str | None, str | None]:
-    """The verified e-mail of whoever signed in at the provider, and where to go next."""
+def read_response() -> Answer:
+    """Whoever signed in at the provider (a verified e-mail), and when."""
     client = _client()
     try:
         token = client.authorize_access_token()
@@ -62,7 +69,10 @@ def read_response() -> tuple[str | None, str | None]:
                 claims.update(extra)
     except (AuthlibBaseError, JoseError, RequestException, ValueError) as error:
         raise ResponseRefused(type(error).__name__) from error
-    target = session.pop(NEXT_KEY, None)
-    if claims.get("email_verified") is False:
-        return None, target
-    return claims.get("email"), target
+    flow = Flow(**session.pop(FLOW_KEY, {}))
+    auth_time = claims.get("auth_time")
+    return Answer(
+        email=None if claims.get("email_verified") is False else claims.get("email"),
+        authenticated_at=datetime.fromtimestamp(auth_time, UTC) if auth_time else None,
+        flow=flow,
+    )

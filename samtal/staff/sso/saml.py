@@ -9,6 +9,8 @@ browser made are accepted.
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, redirect, request, url_for
@@ -20,6 +22,8 @@ from saml2.metadata import entity_descriptor
 from saml2.saml import NAMEID_FORMAT_EMAILADDRESS
 from saml2.sigver import get_xmlsec_binary
 from werkzeug.wrappers import Response
+
+from samtal.staff.sso.accounts import Answer, Flow
 
 COOKIE = "samtal_saml"
 COOKIE_SECONDS = 10 * 60
@@ -80,15 +84,19 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key or "", salt="samtal-saml-request")
 
 
-def start(target: str | None) -> Response:
+def start(flow: Flow) -> Response:
     """Send the browser to the IdP with a fresh authentication request."""
-    request_id, info = _client().prepare_for_authenticate(binding=BINDING_HTTP_REDIRECT)
+    request_id, info = _client().prepare_for_authenticate(
+        binding=BINDING_HTTP_REDIRECT,
+        # Unlocking the child's screen: the IdP must ask again, not reuse its session.
+        force_authn="true" if flow.only is not None else None,
+    )
     location = dict(info["headers"])["Location"]
     response = redirect(location, code=303)
     secure = current_app.config["BASE_URL"].startswith("https")
     response.set_cookie(
         COOKIE,
-        _serializer().dumps({"id": request_id, "next": target}),
+        _serializer().dumps({"id": request_id, **asdict(flow)}),
         max_age=COOKIE_SECONDS,
         path=url_for("sso.saml_acs"),
         secure=secure,
@@ -114,28 +122,36 @@ class ResponseRefused(ValueError):
     """The IdP's answer was not accepted (expired, not ours, bad signature…)."""
 
 
-def read_response() -> tuple[str | None, str | None]:
-    """The e-mail in the IdP's signed answer to this browser's request, and where to go next."""
+def read_response() -> Answer:
+    """The IdP's signed answer to this browser's request: who, and when they signed in."""
     try:
         state = _serializer().loads(request.cookies.get(COOKIE, ""), max_age=COOKIE_SECONDS)
     except BadSignature as error:
         raise ResponseRefused("no request of this browser") from error
+    flow = Flow(target=state.get("target"), only=state.get("only"), started=state.get("started", 0))
     try:
         answer = _client().parse_authn_request_response(
             request.form.get("SAMLResponse", ""),
             BINDING_HTTP_POST,
-            outstanding={state["id"]: state.get("next") or ""},
+            outstanding={state["id"]: flow.target or ""},
         )
     # pysaml2 raises many kinds (signature, status, lifetime, XML); each only means "refused".
     except Exception as error:  # noqa: BLE001
         raise ResponseRefused(type(error).__name__) from error
     if answer is None:
         raise ResponseRefused("empty response")
+    instants = [instant for _class, _authority, instant in answer.authn_info() if instant]
+    authenticated_at = datetime.fromisoformat(max(instants)) if instants else None
+    return Answer(email=_email(answer), authenticated_at=authenticated_at, flow=flow)
+
+
+def _email(answer: Any) -> str | None:
+    """The configured attribute, or else a NameID in e-mail format."""
     wanted = current_app.config["SAML_EMAIL_ATTRIBUTE"].lower()
     for name, values in (answer.ava or {}).items():
         if name.lower() == wanted and values:
-            return str(values[0]), state.get("next")
+            return str(values[0])
     name_id = answer.name_id
     if name_id is not None and name_id.format == NAMEID_FORMAT_EMAILADDRESS:
-        return str(name_id.text), state.get("next")
-    return None, state.get("next")
+        return str(name_id.text)
+    return None

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import logging
+import time
 
-from flask import Response, abort, current_app, make_response, render_template, request
+from flask import (
+    Response,
+    abort,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from samtal import audit
 from samtal.db import get_session
 from samtal.staff import auth
+from samtal.staff.kiosk import KIOSK_KEY
 from samtal.staff.sso import bp, oidc, saml
-from samtal.staff.sso.accounts import SignInRefused, staff_for_email
+from samtal.staff.sso.accounts import Answer, Flow, SignInRefused, check_unlock, staff_for_email
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +42,15 @@ def _refused(message: str, status: int):
 def start():
     """Go to the municipality's sign-in (the button on the sign-in page)."""
     method = _method()
-    target = request.args.get("next")
+    kiosk = session.get(KIOSK_KEY)
+    if kiosk:
+        child = kiosk.get("child")
+        target = url_for("workspace.child", child_id=child) if child else None
+        flow = Flow(target=target, only=kiosk.get("staff"), started=time.time())
+    else:
+        flow = Flow(target=request.args.get("next"), started=time.time())
     try:
-        return saml.start(target) if method == "saml" else oidc.start(target)
+        return saml.start(flow) if method == "saml" else oidc.start(flow)
     # The IdP's metadata could not be read (down, moved, not valid): say so, not a 500.
     except Exception as error:  # noqa: BLE001
         log.warning("single sign-on: the identity provider is unreachable (%s)", error)
@@ -61,11 +78,11 @@ def saml_acs():
     if _method() != "saml":
         abort(404)
     try:
-        email, target = saml.read_response()
+        answer = saml.read_response()
     except saml.ResponseRefused as refused:
         outcome = make_response(_not_accepted("saml", str(refused)))
     else:
-        outcome = make_response(_sign_in(email, target, "saml"))
+        outcome = make_response(_sign_in(answer, "saml"))
     saml.forget_request(outcome)  # an answer is used once
     return outcome
 
@@ -76,10 +93,10 @@ def oidc_callback():
     if _method() != "oidc":
         abort(404)
     try:
-        email, target = oidc.read_response()
+        answer = oidc.read_response()
     except oidc.ResponseRefused as refused:
         return _not_accepted("oidc", str(refused))
-    return _sign_in(email, target, "oidc")
+    return _sign_in(answer, "oidc")
 
 
 def _not_accepted(method: str, reason: str):
@@ -87,11 +104,12 @@ def _not_accepted(method: str, reason: str):
     return _refused(_("Inloggningen med kommunens konto gick inte igenom. Försök igen."), 400)
 
 
-def _sign_in(email: str | None, target: str | None, method: str):
-    """Sign in the account this e-mail belongs to, or refuse with the reason, audited."""
+def _sign_in(answer: Answer, method: str):
+    """Sign in the account the answer's e-mail belongs to, or refuse with the reason, audited."""
     try:
-        staff = staff_for_email(session=get_session(), email=email)
+        staff = staff_for_email(session=get_session(), email=answer.email)
+        check_unlock(staff=staff, answer=answer)
     except SignInRefused as refused:
         audit.record("sso_refused", detail=f"{method}: {refused.reason}")
         return _refused(str(refused), 403)
-    return auth.finish_sign_in(staff, target, method)
+    return auth.finish_sign_in(staff, answer.flow.target, method)
