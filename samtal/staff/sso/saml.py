@@ -52,6 +52,8 @@ def _settings() -> dict[str, Any]:
             }
         },
         "allow_unknown_attributes": True,
+        # Reading the IdP's metadata (TLS-verified by pysaml2) must not hang a worker.
+        "http_client_timeout": 10,
     }
 
 
