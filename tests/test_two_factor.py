@@ -160,11 +160,11 @@ def served(any_database_url):
 
 def test_forty_wrong_codes_at_once_try_at_most_the_limit(served):
     app, base = served
-    from samtal.staff import auth
+    from samtal.staff import accounts
 
     secret = pyotp.random_base32()
     with app.app_context():
-        staff = auth.create_staff(
+        staff = accounts.create_staff(
             session=get_session(),
             email="parallell@kommun.example",
             name="Parallell",

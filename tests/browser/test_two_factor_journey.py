@@ -9,7 +9,7 @@ import pyotp
 import pytest
 
 from samtal.db import get_session
-from samtal.staff import auth
+from samtal.staff import accounts
 from tests.browser.conftest import axe_violations
 from tests.conftest import STAFF_PASSWORD
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 def test_turn_on_two_factor_and_sign_in_with_a_code(live_app, open_page):
     with live_app.app_context():
-        auth.create_staff(
+        accounts.create_staff(
             session=get_session(),
             email="kod@kommun.example",
             name="Karin Kod",

@@ -19,10 +19,10 @@ from flask_babel import gettext as _
 
 from samtal import audit
 from samtal.db import get_session
-from samtal.staff import auth
-from samtal.staff.kiosk import KIOSK_KEY
-from samtal.staff.sso import bp, oidc, saml
+from samtal.staff.access import finish_sign_in
+from samtal.staff.sso import oidc, saml
 from samtal.staff.sso.accounts import Answer, Flow, SignInRefused, check_unlock, staff_for_email
+from samtal.staff.workspace.kiosk import KIOSK_KEY
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,6 @@ def _refused(message: str, status: int):
     return render_template("staff/login.html", error=message), status
 
 
-@bp.get("/start")
 def start():
     """Go to the municipality's sign-in (the button on the sign-in page)."""
     method = _method()
@@ -64,7 +63,6 @@ def start():
         )
 
 
-@bp.get("/saml/metadata")
 def saml_metadata():
     """This service provider's SAML metadata, to register Samtal at the IdP."""
     if _method() != "saml":
@@ -72,7 +70,6 @@ def saml_metadata():
     return Response(saml.metadata_xml(), mimetype="application/samlmetadata+xml")
 
 
-@bp.post("/saml/acs")
 def saml_acs():
     """The IdP's signed answer arrives here (HTTP-POST binding)."""
     if _method() != "saml":
@@ -87,7 +84,6 @@ def saml_acs():
     return outcome
 
 
-@bp.get("/oidc/callback")
 def oidc_callback():
     """The OpenID provider sends the browser back here with a code."""
     if _method() != "oidc":
@@ -112,4 +108,4 @@ def _sign_in(answer: Answer, method: str):
     except SignInRefused as refused:
         audit.record("sso_refused", detail=f"{method}: {refused.reason}")
         return _refused(str(refused), 403)
-    return auth.finish_sign_in(staff, answer.flow.target, method)
+    return finish_sign_in(staff, answer.flow.target, method)

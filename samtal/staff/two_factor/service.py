@@ -2,7 +2,7 @@
 
 Wrong codes are counted in the database with one atomic UPDATE that also reserves the attempt
 before the code is looked at, so however many requests arrive at once (on however many app
-processes), at most TOTP_ATTEMPTS codes are tried per waiting period.
+processes), at most TOTP_ATTEMPTS codes are tried per LOCK_MINUTES.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from flask_babel import gettext as _
 from sqlalchemy import case, or_, update
 from sqlmodel import Session, col
 
+from samtal import settings
 from samtal.models import Staff, utcnow
-from samtal.staff import settings
 from samtal.staff.two_factor import codes
 
-WAIT_MINUTES = 15
 SETTING_KEY = "two_factor"
 
 
@@ -50,7 +49,7 @@ def _reserve_attempt(session: Session, staff: Staff) -> bool:
     now = utcnow()
     quiet = or_(
         col(Staff.totp_failed_at).is_(None),
-        col(Staff.totp_failed_at) < now - timedelta(minutes=WAIT_MINUTES),
+        col(Staff.totp_failed_at) < now - timedelta(minutes=current_app.config["LOCK_MINUTES"]),
     )
     result = session.execute(
         update(Staff)

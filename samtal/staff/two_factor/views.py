@@ -2,56 +2,23 @@
 
 from __future__ import annotations
 
-import time
-
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from samtal import audit
 from samtal.db import get_session
 from samtal.models import Staff
-from samtal.security import check_csrf
-from samtal.staff import auth
-from samtal.staff.two_factor import bp, codes, service
+from samtal.staff.access import current_staff, finish_sign_in, login_required
+from samtal.staff.two_factor import codes, second_step, service
+from samtal.web.qr import qr_svg
+from samtal.web.security import check_csrf
 
-PENDING_KEY = "two_factor"
 ENROL_KEY = "two_factor_enrol"
-# Between the password and the code; long enough to find the phone, short enough to forget.
-PENDING_SECONDS = 5 * 60
 ISSUER = "Samtal"
 
 
-def second_step_needed(staff: Staff) -> bool:
-    """True when this password account must also show a code (or enrol first)."""
-    return service.enrolled(staff) or service.required_for_everyone(session=get_session())
-
-
-def begin_second_step(staff: Staff, target: str | None):
-    """The password was right: remember that (briefly) and ask for the code, or for enrolment."""
-    session.pop(auth.SESSION_KEY, None)
-    session[PENDING_KEY] = {
-        "id": staff.id,
-        "epoch": staff.session_epoch,
-        "at": time.time(),
-        "next": target,
-    }
-    endpoint = "two_factor.code" if service.enrolled(staff) else "two_factor.enrol_at_sign_in"
-    return redirect(url_for(endpoint), code=303)
-
-
-def _pending_staff() -> Staff | None:
-    """Whose password was just right in this browser, if recently and the account still may."""
-    pending = session.get(PENDING_KEY)
-    if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
-        return None
-    staff = get_session().get(Staff, pending.get("id"))
-    if staff is None or not staff.active or staff.session_epoch != pending.get("epoch"):
-        return None
-    return staff
-
-
 def _start_over():
-    session.pop(PENDING_KEY, None)
+    session.pop(second_step.PENDING_KEY, None)
     flash(_("Inloggningen tog för lång tid. Logga in igen."))
     return redirect(url_for("auth.login"), code=303)
 
@@ -62,10 +29,9 @@ def _refused(staff: Staff, refused: service.CodeRefused) -> int:
     return 429 if refused.reason == "throttled" else 401
 
 
-@bp.route("/logga-in/kod", methods=["GET", "POST"])
 def code():
     """The second step of a password sign-in: the code from the authenticator app."""
-    staff = _pending_staff()
+    staff = second_step.pending_staff()
     if staff is None or not service.enrolled(staff):
         return _start_over()
     if request.method == "GET":
@@ -74,20 +40,15 @@ def code():
         flash(_("Sidan var för gammal. Försök igen."))
         return redirect(url_for("two_factor.code"), code=303)
     try:
-        service.check_code(
-            session=get_session(), staff=staff, code=request.form.get("code", "")[:20]
-        )
+        typed = request.form.get("code", "")[:20]
+        service.check_code(session=get_session(), staff=staff, code=typed)
     except service.CodeRefused as refused:
         status = _refused(staff, refused)
         return render_template("staff/two_factor/code.html", error=str(refused)), status
-    target = session.pop(PENDING_KEY, {}).get("next")
-    return auth.finish_sign_in(staff, target, "totp")
+    return finish_sign_in(staff, second_step.done(), "totp")
 
 
 def _enrolment_page(staff: Staff, secret: str, action: str, error: str | None = None):
-    # Imported here: kiosk (a workspace module) imports this package for leaving the kiosk.
-    from samtal.staff.kiosk import qr_svg
-
     uri = codes.provisioning_uri(secret, staff.email, ISSUER)
     return render_template(
         "staff/two_factor/enrol.html",
@@ -98,15 +59,14 @@ def _enrolment_page(staff: Staff, secret: str, action: str, error: str | None = 
     )
 
 
-@bp.route("/logga-in/tvasteg", methods=["GET", "POST"])
 def enrol_at_sign_in():
     """Two-factor sign-in is required and this account has none yet: set it up, then go on."""
-    staff = _pending_staff()
+    staff = second_step.pending_staff()
     if staff is None or service.enrolled(staff):
         return _start_over()
-    pending = session[PENDING_KEY]
+    pending = session[second_step.PENDING_KEY]
     secret = pending.setdefault("secret", codes.new_secret())
-    session[PENDING_KEY] = pending
+    session[second_step.PENDING_KEY] = pending
     action = url_for("two_factor.enrol_at_sign_in")
     if request.method == "GET":
         return _enrolment_page(staff, secret, action)
@@ -119,15 +79,13 @@ def enrol_at_sign_in():
     except service.CodeRefused as refused:
         return _enrolment_page(staff, secret, action, str(refused)), _refused(staff, refused)
     audit.record("two_factor_enrolled", detail=staff.email)
-    target = session.pop(PENDING_KEY, {}).get("next")
-    return auth.finish_sign_in(staff, target, "totp")
+    return finish_sign_in(staff, second_step.done(), "totp")
 
 
-@bp.route("/arbete/konto/tvasteg", methods=["GET", "POST"])
-@auth.login_required()
+@login_required()
 def enrol():
     """Add (or replace) the authenticator app of one's own account."""
-    staff = auth.current_staff()
+    staff = current_staff()
     assert staff is not None
     secret = session.setdefault(ENROL_KEY, codes.new_secret())
     action = url_for("two_factor.enrol")
@@ -145,8 +103,7 @@ def enrol():
     return redirect(url_for("auth.account"), code=303)
 
 
-@bp.route("/arbete/admin/tvasteg", methods=["GET", "POST"])
-@auth.login_required("admin")
+@login_required("admin")
 def admin_setting():
     """Whether every password account must use two-factor sign-in."""
     db = get_session()
@@ -161,8 +118,7 @@ def admin_setting():
     )
 
 
-@bp.post("/arbete/admin/personal/<int:staff_id>/tvasteg")
-@auth.login_required("admin")
+@login_required("admin")
 def admin_reset(staff_id: int):
     """Remove an account's authenticator app, e.g. when the phone is lost."""
     db = get_session()
