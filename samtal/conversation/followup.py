@@ -123,10 +123,7 @@ def level(flow: Flow, given: Given | None) -> float | None:
     """A rating as a share of its scale: 0 for the lowest face, 1 for the happiest; else None."""
     if given is None or given.status != "answered":
         return None
-    values = [o.value for o in flow.scale]
-    if given.value not in values or len(values) < 2:
-        return None
-    return values.index(str(given.value)) / (len(values) - 1)
+    return flow.scale_position(str(given.value))
 
 
 def ratings(flow: Flow, answers: Answers) -> dict[str, Given | None]:

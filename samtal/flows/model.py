@@ -135,6 +135,18 @@ class Flow:
         """The step with this id, or None."""
         return self.steps_by_id.get(step_id)
 
+    def scale_step(self, value: str | None) -> int | None:
+        """A value's step on the flow's scale, 1 for the lowest face; None if not on it."""
+        values = [o.value for o in self.scale]
+        return values.index(value) + 1 if value in values else None
+
+    def scale_position(self, value: str | None) -> float | None:
+        """A value's place on the flow's scale: 0 for the lowest face, 1 for the happiest."""
+        step = self.scale_step(value)
+        if step is None or len(self.scale) < 2:
+            return None
+        return round((step - 1) / (len(self.scale) - 1), 4)
+
     def rating_step(self, area_id: str) -> Step | None:
         """The step that asks how it is in an area (the first on the scale there), if any."""
         steps = self.area_steps.get(area_id, ())

@@ -115,12 +115,11 @@ def rating(flow: Flow, area_id: str, answers: engine.Answers) -> dict[str, Any]:
     if given.status in SKIP_VALUES:
         option = flow.always[given.status]
         return {**found, "status": given.status, "label": option.text, "picture": option.picture}
-    values = [o.value for o in flow.scale]
-    if given.value not in values:
+    place = flow.scale_step(str(given.value))
+    if place is None:
         return found
-    index = values.index(str(given.value))
-    option = flow.scale[index]
-    position = round(index / (len(values) - 1), 4) if len(values) > 1 else 1.0
+    option = flow.scale[place - 1]
+    position = flow.scale_position(option.value)
     return {
         **found,
         "status": "answered",

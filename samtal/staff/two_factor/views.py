@@ -11,7 +11,7 @@ from samtal.models import Staff
 from samtal.staff.access import current_staff, finish_sign_in, login_required
 from samtal.staff.two_factor import codes, second_step, service
 from samtal.web.qr import qr_svg
-from samtal.web.security import check_csrf
+from samtal.web.security import check_csrf, refuse_stale_form
 
 ENROL_KEY = "two_factor_enrol"
 ISSUER = "Samtal"
@@ -36,9 +36,9 @@ def code():
         return _start_over()
     if request.method == "GET":
         return render_template("staff/two_factor/code.html")
-    if not check_csrf():
-        flash(_("Sidan var för gammal. Försök igen."))
-        return redirect(url_for("two_factor.code"), code=303)
+    stale = refuse_stale_form(url_for("two_factor.code"))
+    if stale is not None:
+        return stale
     try:
         typed = request.form.get("code", "")[:20]
         service.check_code(session=get_session(), staff=staff, code=typed)
