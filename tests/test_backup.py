@@ -14,7 +14,7 @@ from sqlmodel import select
 from samtal.db import get_session
 from samtal.models import AuditEntry, Child
 from samtal.records import backup
-from tests.conftest import (
+from tests.builders import (
     PLAIN_POSTGRES_URL,
     drop_postgres_schema,
     make_app,

@@ -25,7 +25,7 @@ from samtal.models import AuditEntry, Child, Consent, Conversation, Guardian, St
 from samtal.records import extract
 from samtal.staff import accounts
 from samtal.summary import store as summary_store
-from tests.conftest import STAFF_PASSWORD, csrf_token_of, login, make_app
+from tests.builders import STAFF_PASSWORD, csrf_token_of, login, make_app
 
 SCHEMA = json.loads(
     (Path(__file__).parents[1] / "schema" / "register-extract-v1.schema.json").read_text()

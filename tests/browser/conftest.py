@@ -105,5 +105,3 @@ def open_page(browser) -> Iterator:
 def tablet(open_page):
     """A fresh tablet-sized page with touch; fails the test on any console error."""
     return open_page()
-
-

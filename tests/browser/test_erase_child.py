@@ -12,8 +12,8 @@ from sqlmodel import select
 from samtal.db import get_session
 from samtal.models import Answer, Child, Conversation
 from samtal.staff import accounts
-from tests.browser.conftest import screenshot
-from tests.conftest import STAFF_PASSWORD
+from tests.browser.checks import screenshot
+from tests.builders import STAFF_PASSWORD
 
 DESK = {"viewport": {"width": 1280, "height": 900}, "has_touch": False, "is_mobile": False}
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

@@ -66,6 +66,11 @@ ACTION_NAMES = {
     "gallring_run": _l("Gallring kördes"),
     "backup_made": _l("Säkerhetskopia gjord"),
     "backup_restored": _l("Säkerhetskopia återställd"),
+    "two_factor_failed": _l("Fel kod vid tvåstegsverifiering"),
+    "two_factor_enrolled": _l("Slog på tvåstegsverifiering"),
+    "two_factor_reset": _l("Tog bort tvåstegsverifiering"),
+    "two_factor_required": _l("Ändrade krav på tvåstegsverifiering"),
+    "sso_refused": _l("Nekad inloggning med kommunens konto"),
 }
 
 
