@@ -391,7 +391,9 @@ def staff_worker(
     browsers = [Browser(port) for port, _ in servers]
     for browser in browsers:
         browser.sign_in(EMAIL, PASSWORD)
-    found = [{name: ([], 0, "") for name, _, _ in pages} for _ in browsers]
+    found: list[dict[str, tuple[list, int, str]]] = [
+        {name: ([], 0, "") for name, _, _ in pages} for _ in browsers
+    ]
     for round_number in range(rounds + 1):
         for name, path, expected in pages:
             for browser, (_, size), results in zip(browsers, servers, found, strict=True):

@@ -156,7 +156,7 @@ def page_of(client, path: str) -> str:
     return response.get_data(as_text=True)
 
 
-FAST_ANSWERS = [
+FAST_ANSWERS: list[dict[str, Any]] = [
     {"value": "ja"},
     {"value": "3"},
     {"value": ["godis", "frukt"]},

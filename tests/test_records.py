@@ -154,14 +154,18 @@ def rows_about(app: Flask, child_id: int) -> dict[str, int]:
     with app.app_context():
         session = get_session()
         conversations = set(
-            session.exec(select(Conversation.id).where(Conversation.child_id == child_id))
+            session.execute(
+                select(col(Conversation.id)).where(col(Conversation.child_id) == child_id)
+            )
             .scalars()
             .all()
         )
         guardians = set(
-            session.exec(select(Guardian.id).where(Guardian.child_id == child_id)).scalars().all()
+            session.execute(select(col(Guardian.id)).where(col(Guardian.child_id) == child_id))
+            .scalars()
+            .all()
         )
-        counts = {}
+        counts: dict[str, int] = {}
         for table in SQLModel.metadata.tables.values():
             if table.name == "auditentry":
                 continue
@@ -184,7 +188,9 @@ def rows_about(app: Flask, child_id: int) -> dict[str, int]:
 
 def audit_entries(app: Flask) -> list[AuditEntry]:
     with app.app_context():
-        return list(get_session().exec(select(AuditEntry).order_by(col(AuditEntry.id))).scalars())
+        return list(
+            get_session().execute(select(AuditEntry).order_by(col(AuditEntry.id))).scalars()
+        )
 
 
 def table_sizes(app: Flask) -> dict[str, int]:
