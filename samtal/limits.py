@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import case, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from samtal.models import AttemptCount, Invitation, Staff, utcnow
-
-LOCK_MINUTES = 15
 
 
 def claim_account(db: Session, staff_id: int, limit: int) -> int | None:
@@ -46,10 +45,11 @@ def account_failed(db: Session, staff_id: int, attempt: int, limit: int) -> None
 
 def lock_account(db: Session, staff_id: int) -> None:
     """Make the account wait LOCK_MINUTES before the next attempt is tried."""
+    minutes = int(current_app.config["LOCK_MINUTES"])
     db.execute(
         update(Staff)
         .where(col(Staff.id) == staff_id)
-        .values(locked_until=utcnow() + timedelta(minutes=LOCK_MINUTES), failed_logins=0)
+        .values(locked_until=utcnow() + timedelta(minutes=minutes), failed_logins=0)
     )
     db.commit()
 
@@ -57,9 +57,7 @@ def lock_account(db: Session, staff_id: int) -> None:
 def account_cleared(db: Session, staff_id: int) -> None:
     """A right password: the count starts again."""
     db.execute(
-        update(Staff)
-        .where(col(Staff.id) == staff_id)
-        .values(failed_logins=0, locked_until=None, last_login_at=utcnow())
+        update(Staff).where(col(Staff.id) == staff_id).values(failed_logins=0, locked_until=None)
     )
     db.commit()
 

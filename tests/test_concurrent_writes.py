@@ -12,8 +12,8 @@ from sqlmodel import col, select
 
 from samtal.db import get_session
 from samtal.models import Answer, SummaryVersion
-from samtal.staff import auth
-from tests.conftest import (
+from samtal.staff import accounts
+from tests.builders import (
     STAFF_PASSWORD,
     csrf_token_of,
     http,
@@ -91,7 +91,7 @@ def test_forty_sign_offs_at_once_each_sign_their_own_notes(any_database_url, ser
     try:
         base = serve(app)
         with app.app_context():
-            staff = auth.create_staff(
+            staff = accounts.create_staff(
                 session=get_session(),
                 email="bk@kommun.example",
                 name="Bo",
@@ -195,11 +195,15 @@ def test_a_screen_that_answers_over_an_answer_it_never_saw_is_told(app, client, 
     assert told not in send(first_tab, "2")
     assert told in send(second_tab, "3")
     with app.app_context():
-        rows = get_session().exec(
-            select(Answer)
-            .where(Answer.conversation_id == conversation.id, Answer.step_id == "mat.hur")
-            .order_by(col(Answer.id))
-        ).all()
+        rows = (
+            get_session()
+            .exec(
+                select(Answer)
+                .where(Answer.conversation_id == conversation.id, Answer.step_id == "mat.hur")
+                .order_by(col(Answer.id))
+            )
+            .all()
+        )
     assert [(row.value, row.replaced_at is None) for row in rows] == [
         ("1", False),
         ("2", False),

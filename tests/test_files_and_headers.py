@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-import samtal
+from samtal import config
 from samtal.db import get_session
 from samtal.models import AuditEntry
-from tests.conftest import STAFF_PASSWORD, csrf_token_of, make_app
+from tests.builders import STAFF_PASSWORD, csrf_token_of, make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,7 +46,7 @@ def test_the_database_its_wal_and_the_secret_key_are_private(tmp_path, monkeypat
     monkeypatch.delenv("SAMTAL_SECRET_KEY", raising=False)
     careless = os.umask(0)  # even a careless umask never shows the key to others
     try:
-        samtal._secret_key(tmp_path)
+        config._secret_key(tmp_path / "secret_key")
     finally:
         os.umask(careless)
     assert mode(tmp_path / "secret_key") == 0o600

@@ -8,11 +8,12 @@ import threading
 
 from sqlmodel import select
 
-from samtal import invitations, library
+from samtal import library
+from samtal.conversation import invitations
 from samtal.db import get_session
 from samtal.models import AuditEntry, Child
-from samtal.staff import auth
-from tests.conftest import STAFF_PASSWORD, csrf_token_of, http, login, make_app, session_cookie
+from samtal.staff import accounts
+from tests.builders import STAFF_PASSWORD, csrf_token_of, http, login, make_app, session_cookie
 
 AT_ONCE = 40
 
@@ -52,7 +53,7 @@ def login_page(base: str) -> tuple[str, str]:
 def staff_in(app, email: str = "bk@kommun.example"):
     """A barnkontakt account made with the app's own service function."""
     with app.app_context():
-        return auth.create_staff(
+        return accounts.create_staff(
             session=get_session(),
             email=email,
             name="Bo Barnkontakt",

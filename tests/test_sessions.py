@@ -13,7 +13,7 @@ from sqlmodel import select
 from samtal import models
 from samtal.db import get_session
 from samtal.models import SummaryVersion, utcnow
-from tests.conftest import csrf_token_of, login, make_app
+from tests.builders import csrf_token_of, login, make_app
 
 REGISTRATION = {
     "name": "Sam Berg",

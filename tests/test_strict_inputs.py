@@ -16,11 +16,12 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from samtal import invitations, library, links
+from samtal import library
+from samtal.conversation import invitations, links
 from samtal.db import get_session
 from samtal.models import Staff
-from samtal.staff import auth
-from tests.conftest import (
+from samtal.staff import accounts
+from tests.builders import (
     POSTGRES_URL,
     STAFF_PASSWORD,
     drop_postgres_schema,
@@ -76,7 +77,7 @@ def seed(url: str) -> World:
     with app.app_context():
         db = get_session()
         ids = {
-            role: auth.create_staff(
+            role: accounts.create_staff(
                 session=db,
                 email=f"{role}@kommun.example",
                 name=role,

@@ -1,47 +1,110 @@
-"""Passwords that are guessed first: the most common ones, and those made of the person's own
-e-mail address or name. The list ships with Samtal (data/common-passwords.txt, MIT, from the
-zxcvbn package); nothing is looked up elsewhere."""
+"""Staff passwords: hashing, what a new password must be, and the limits on wrong ones."""
 
 from __future__ import annotations
 
-import re
+from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 
+from flask import current_app, request
 from flask_babel import gettext as _
+from sqlmodel import Session
+from werkzeug.security import check_password_hash, generate_password_hash
 
-LIST = Path(__file__).parent / "data" / "common-passwords.txt"
-# Fewer different characters than this is a pattern (aaaaaaaaaaaa, abababababab), not a secret.
-MIN_DISTINCT = 5
-# A part of the address or name this long or longer gives the password away.
-MIN_OWN_PART = 4
+from samtal import limits
+from samtal.models import Staff, utcnow
+from samtal.staff import common_passwords
+
+MIN_PASSWORD_LENGTH = 12
+
+
+MAX_PASSWORD_LENGTH = 256
+
+
+class AccountRefused(ValueError):
+    """A staff account that cannot be made as asked; the message is for the person, in Swedish."""
+
+
+def hash_password(password: str) -> str:
+    """A salted, slow hash (scrypt) of a password."""
+    return generate_password_hash(password, method="scrypt")
 
 
 @cache
-def common() -> frozenset[str]:
-    """The shipped list of common passwords, lower case."""
-    lines = LIST.read_text(encoding="utf-8").splitlines()
-    return frozenset(line for line in lines if line and not line.startswith("#"))
+def _no_account_hash() -> str:
+    """Checked against when no account matches, so an unknown address takes as long to refuse."""
+    return hash_password("samtal: no such account")
 
 
-def _core(password: str) -> str:
-    """The password without the digits and symbols people add before and after a word."""
-    return re.sub(r"^[\W\d_]+|[\W\d_]+$", "", password.casefold())
-
-
-def weakness(password: str, *, email: str = "", name: str = "") -> str | None:
-    """Why a password is easily guessed (a sentence for the person), or None when it is not."""
-    folded = password.casefold()
-    if len(set(folded)) < MIN_DISTINCT:
-        return _("Lösenordet upprepar samma få tecken. Välj något som är svårare att gissa.")
-    words = common()
-    squeezed = re.sub(r"\s+", "", folded)
-    if folded in words or squeezed in words or _core(squeezed) in words:
-        return _(
-            "Lösenordet finns bland de vanligaste lösenorden och gissas lätt. "
-            "Välj ett annat, till exempel några ord som inte hör ihop."
+def check_new_password(password: str, repeat: str, *, email: str = "", name: str = "") -> None:
+    """Refuse a new password that is too short, too long, easily guessed (common, or made of
+    the person's address or name) or not typed the same twice."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountRefused(
+            _("Lösenordet behöver minst %(count)d tecken.", count=MIN_PASSWORD_LENGTH)
         )
-    own = re.split(r"[\W_]+", email.casefold().split("@")[0]) + re.split(r"\W+", name.casefold())
-    if any(len(part) >= MIN_OWN_PART and part in squeezed for part in own):
-        return _("Lösenordet innehåller din e-postadress eller ditt namn. Välj något annat.")
-    return None
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountRefused(
+            _("Lösenordet får vara högst %(count)d tecken.", count=MAX_PASSWORD_LENGTH)
+        )
+    weak = common_passwords.weakness(password, email=email, name=name)
+    if weak:
+        raise AccountRefused(weak)
+    if password != repeat:
+        raise AccountRefused(
+            _("De två lösenorden är inte likadana. Skriv samma lösenord två gånger.")
+        )
+
+
+def is_locked(staff: Staff) -> bool:
+    """True while an account waits after too many wrong passwords."""
+    return staff.locked_until is not None and _aware(staff.locked_until) > utcnow()
+
+
+def check_password(db: Session, staff: Staff | None, password: str) -> str:
+    """The one password check: "ok", "locked" or "wrong".
+
+    Every try is counted (atomically) before the password is checked, so forty at once try
+    no more than LOGIN_ATTEMPTS. Unknown, inactive and locked accounts take as long as a
+    real check, so the time does not tell which addresses have accounts.
+    """
+    password = password[:MAX_PASSWORD_LENGTH]
+    limit = int(current_app.config["LOGIN_ATTEMPTS"])
+    active = staff is not None and staff.active
+    attempt = limits.claim_account(db, staff.id or 0, limit) if staff and active else None
+    if staff is None or attempt is None:
+        check_password_hash(_no_account_hash(), password)
+        return "locked" if active else "wrong"
+    if not check_password_hash(staff.password_hash, password):
+        limits.account_failed(db, staff.id or 0, attempt, limit)
+        return "wrong"
+    limits.account_cleared(db, staff.id or 0)
+    return "ok"
+
+
+def matches(staff: Staff, password: str) -> bool:
+    """True for the account's password, counting nothing (the caller keeps its own count)."""
+    return check_password_hash(staff.password_hash, password[:MAX_PASSWORD_LENGTH])
+
+
+def _address() -> str:
+    # Behind a reverse proxy, remote_addr must be the client's (e.g. werkzeug's ProxyFix), or
+    # the whole municipality shares one count.
+    return "sign-in from " + (request.remote_addr or "")[:64]
+
+
+def claim_address(db: Session) -> bool:
+    """Count a sign-in from this address; False past LOGIN_ADDRESS_ATTEMPTS in LOCK_MINUTES.
+
+    Counted in the database, so every app process behind a load balancer agrees.
+    """
+    limit = int(current_app.config["LOGIN_ADDRESS_ATTEMPTS"])
+    return limits.claim(db, _address(), limit, int(current_app.config["LOCK_MINUTES"]))
+
+
+def forgive_address(db: Session) -> None:
+    """A sign-in that succeeded does not count against its address."""
+    limits.forgive(db, _address())
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

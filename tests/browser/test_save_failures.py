@@ -13,13 +13,13 @@ from sqlalchemy import event
 from sqlmodel import select
 from werkzeug.serving import make_server
 
-from samtal import answers as recording
+from samtal.conversation import records as recording
 from samtal.db import get_session
 from samtal.models import WebSession
-from samtal.staff import auth
-from tests.browser.conftest import screenshot
+from samtal.staff import accounts
+from tests.browser.checks import screenshot
 from tests.browser.journey import button, question, tap
-from tests.conftest import STAFF_PASSWORD, csrf_token_of, login, make_app, start_conversation_in
+from tests.builders import STAFF_PASSWORD, csrf_token_of, login, make_app, start_conversation_in
 
 NOT_SAVED = "Ditt svar sparades inte. Det är inte ditt fel. Försök igen."
 
@@ -123,7 +123,7 @@ def test_autosave_after_the_timeout_says_not_saved_and_keeps_the_text(served, op
     the text is there."""
     app = served.app
     with app.app_context():
-        staff = auth.create_staff(
+        staff = accounts.create_staff(
             session=get_session(),
             email="bk@kommun.example",
             name="Bo",
