@@ -33,7 +33,7 @@ from tests.builders import (
 CSRF = "csrf-for-the-fuzzer"
 # Logs and bookkeeping that a refused request is meant to write (and counted attempts).
 LOGS = {"auditentry", "conversationevent", "websession", "attemptcount"}
-COUNTERS = {"failed_logins", "locked_until", "failed_codes"}
+COUNTERS = {"failed_logins", "locked_until", "failed_codes", "totp_failures", "totp_failed_at"}
 # What an attacker or a careless paste sends: other digits, huge numbers, odd dates, NUL.
 NASTY = [
     "²",
