@@ -18,7 +18,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from samtal import settings
+from samtal import server_sessions, settings
 from samtal.conversation.links import LinkRefused
 from samtal.models import Setting, Staff, utcnow
 from samtal.staff.accounts import create_staff, invite_key
@@ -127,7 +127,7 @@ def complete_setup(
     link = read_token(token, session=session)
     if link.kind != "setup":
         raise LinkRefused("invalid")
-    check_new_password(password, repeat)
+    check_new_password(password, repeat, email=email, name=name)
     if not name.strip():
         raise AccountRefused(_("Skriv ditt namn."))
     _consume(session, link)
@@ -145,12 +145,13 @@ def complete_invite(*, session: Session, token: str, password: str, repeat: str)
     link = read_token(token, session=session)
     if link.kind != "invite":
         raise LinkRefused("invalid")
-    check_new_password(password, repeat)
     staff = session.get(Staff, link.staff_id)
     assert staff is not None  # read_token checked it
+    check_new_password(password, repeat, email=staff.email, name=staff.name)
     _consume(session, link)
     staff.password_hash = hash_password(password)
     staff.session_epoch += 1
+    server_sessions.end_sessions(session, staff.id)
     staff.failed_logins, staff.locked_until = 0, None
     session.add(staff)
     session.commit()
