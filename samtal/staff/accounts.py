@@ -13,11 +13,10 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
 
-from samtal import inputs, server_sessions
-from samtal.models import AuditEntry, Child, Setting, Staff, Unit
+from samtal import inputs, server_sessions, settings
+from samtal.models import AuditEntry, Child, Staff, Unit
 from samtal.staff import passwords
 from samtal.staff.access import ROLES
 from samtal.staff.children import name_contains
@@ -335,7 +334,11 @@ def end_all_sessions(*, session: Session, staff: Staff) -> None:
     session.commit()
 
 
+def invite_key(staff_id: int | None) -> str:
+    """The setting that holds the nonce of an account's set-password link."""
+    return f"invite:{staff_id}"
+
+
 def cancel_invite(*, session: Session, staff_id: int) -> None:
     """Make every set-password link of an account stop working."""
-    session.execute(delete(Setting).where(Setting.key == f"invite:{staff_id}"))  # type: ignore[arg-type]
-    session.commit()
+    settings.write(session, invite_key(staff_id), None)

@@ -18,10 +18,10 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from samtal import server_sessions
+from samtal import server_sessions, settings
 from samtal.conversation.links import LinkRefused
 from samtal.models import Setting, Staff, utcnow
-from samtal.staff.accounts import create_staff
+from samtal.staff.accounts import create_staff, invite_key
 from samtal.staff.passwords import AccountRefused, check_new_password, hash_password
 
 SALT = "samtal.staff-password-link"
@@ -59,14 +59,7 @@ def active_admin_exists(*, session: Session) -> bool:
 
 def _store_nonce(session: Session, key: str) -> str:
     nonce = secrets.token_urlsafe(16)
-    row = session.get(Setting, key)
-    value = {"nonce": nonce, "issued_at": utcnow().isoformat()}
-    if row is None:
-        session.add(Setting(key=key, value=value))
-    else:
-        row.value = value
-        session.add(row)
-    session.commit()
+    settings.write(session, key, {"nonce": nonce, "issued_at": utcnow().isoformat()})
     return nonce
 
 
@@ -80,7 +73,7 @@ def issue_setup_token(*, session: Session) -> str | None:
 
 def issue_invite_token(*, session: Session, staff: Staff) -> str:
     """A new set-password token for an account (its older links stop working)."""
-    nonce = _store_nonce(session, f"invite:{staff.id}")
+    nonce = _store_nonce(session, invite_key(staff.id))
     return str(_serializer().dumps({"k": "invite", "s": staff.id, "n": nonce}))
 
 
@@ -102,7 +95,7 @@ def read_token(token: str, *, session: Session) -> PasswordLink:
         staff_id = data.get("s")
         if not isinstance(staff_id, int):
             raise LinkRefused("invalid")
-        link = PasswordLink(kind="invite", key=f"invite:{staff_id}", staff_id=staff_id)
+        link = PasswordLink(kind="invite", key=invite_key(staff_id), staff_id=staff_id)
         max_age = invite_days() * 86400
     if (utcnow() - signed_at).total_seconds() > max_age:
         raise LinkRefused("expired")
