@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from samtal import answers as recording
 from samtal.flows import Flow, Step
 from samtal.models import Conversation, SafetyConcern, utcnow
+from samtal.panel_access import Actor
 
 RUNNING = ("active", "paused")
 
@@ -46,13 +47,20 @@ def set_status(*, session: Session, conversation: Conversation, status: str) -> 
 
 
 def mark_concern(
-    *, session: Session, conversation: Conversation, step_id: str | None, note: str
+    *,
+    session: Session,
+    conversation: Conversation,
+    step_id: str | None,
+    note: str,
+    actor: Actor,
 ) -> SafetyConcern:
-    """Record that something the child said raises suspicion of harm."""
+    """Record that something the child said raises suspicion of harm, and who marked it."""
     concern = SafetyConcern(
         conversation_id=conversation.id or 0,
         step_id=step_id,
         note=recording.clean_words(note) or None,
+        marked_by=actor.staff_id,
+        marked_via=actor.via,
     )
     session.add(concern)
     recording.log_event(session, conversation, "safety_concern", step_id)
@@ -60,12 +68,15 @@ def mark_concern(
     return concern
 
 
-def confirm_report(*, session: Session, conversation: Conversation, concern_id: int) -> bool:
-    """Record that the adult has made the orosanmälan for a concern; True if it was open."""
+def confirm_report(
+    *, session: Session, conversation: Conversation, concern_id: int, staff_id: int
+) -> bool:
+    """Record that a staff member has made the orosanmälan for a concern; True if it was open."""
     concern = session.get(SafetyConcern, concern_id)
     if concern is None or concern.conversation_id != conversation.id or concern.report_made_at:
         return False
     concern.report_made_at = utcnow()
+    concern.report_made_by = staff_id
     session.add(concern)
     recording.log_event(session, conversation, "report_made", concern.step_id)
     session.commit()

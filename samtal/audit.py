@@ -8,11 +8,21 @@ from sqlmodel import Session, col, select
 from samtal.models import AuditEntry
 
 
-def record(action: str, child_id: int | None = None, detail: str | None = None) -> None:
-    """Append one entry, in its own transaction so it stands whatever happens to the caller's."""
+def record(
+    action: str,
+    child_id: int | None = None,
+    detail: str | None = None,
+    *,
+    staff_id: int | None = None,
+) -> None:
+    """Append one entry, in its own transaction so it stands whatever happens to the caller's.
+
+    The actor is the signed-in staff member, unless staff_id names who acted (the adult's
+    panel on a kiosk tablet, where the staff session is set aside).
+    """
     staff = g.get("staff_member") if has_request_context() else None
     entry = AuditEntry(
-        staff_id=staff.id if staff is not None else None,
+        staff_id=staff_id if staff_id is not None else (staff.id if staff is not None else None),
         action=action[:40],
         child_id=child_id,
         detail=(detail or "")[:500] or None,

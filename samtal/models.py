@@ -106,6 +106,10 @@ class Conversation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+    # Wrong PINs for the adult's panel: counted per conversation in a window, in one atomic
+    # UPDATE (samtal.panel_access), never on the staff account.
+    pin_attempts: int = 0
+    pin_window_at: datetime | None = None
 
 
 class Answer(SQLModel, table=True):
@@ -148,7 +152,16 @@ class SafetyConcern(SQLModel, table=True):
     step_id: str | None = Field(default=None, max_length=80)
     note: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # Who marked it: a staff member, or None when the panel was opened with the PIN alone
+    # (then marked_via says "pin": whoever held the conversation's PIN).
+    marked_by: int | None = Field(default=None, foreign_key="staff.id")
+    marked_via: str = Field(default="staff", max_length=8)  # staff, kiosk or pin
     report_made_at: datetime | None = None
+    report_made_by: int | None = Field(default=None, foreign_key="staff.id")
+    # The barnkontakt's recorded decision not to report, and why; closes the concern too.
+    no_report_reason: str | None = Field(default=None, max_length=2000)
+    decided_by: int | None = Field(default=None, foreign_key="staff.id")
+    decided_at: datetime | None = None
 
 
 class Guardian(SQLModel, table=True):

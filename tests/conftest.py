@@ -126,6 +126,16 @@ def reload_conversation(app: Flask, conversation_id: int) -> Conversation:
         return found
 
 
+def panel_pin(app: Flask, tablet_path: str) -> str:
+    """The adult panel's PIN for the conversation a tablet path opens (as the workspace shows it)."""
+    from samtal import panel_access
+
+    token = tablet_path.split("/samtal/", 1)[1].split("/", 1)[0]
+    with app.test_request_context():
+        conversation_id, _nonce = links.read_tablet_token(token)
+        return panel_access.pin_for(reload_conversation(app, conversation_id))
+
+
 STAFF_PASSWORD = "ett långt och bra lösenord"
 
 

@@ -21,9 +21,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from samtal import concerns
 from samtal.models import (
     Child,
     Conversation,
+    SafetyConcern,
     Staff,
     SummaryDraft,
     SummaryVersion,
@@ -61,6 +63,7 @@ class CaseloadRow:
     guardians_invited: int
     guardians_answered: int
     followup_due: date | None
+    open_concerns: int = 0
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ class Caseload:
     followup_due: int
     search: str
     status: str | None
+    concern: bool = False  # only children with an open safety concern
+    with_open_concern: int = 0
 
 
 def _children(staff: Staff, search: str) -> list[ColumnElement]:
@@ -121,6 +126,13 @@ def _with_status(where: list[ColumnElement], today: date):
             figure(func.max(SummaryVersion.signed_at), SummaryVersion.child_id == Child.id).label(
                 "signed_at"
             ),
+            sa_select(func.count())
+            .select_from(SafetyConcern)
+            .join(Conversation, col(Conversation.id) == SafetyConcern.conversation_id)
+            .where(col(Conversation.child_id) == Child.id, concerns.is_open())
+            .correlate(Child)
+            .scalar_subquery()
+            .label("open_concerns"),
         )
         .select_from(Child)
         .outerjoin(Unit, col(Unit.id) == Child.unit_id)
@@ -164,6 +176,7 @@ def _row(row, today: date) -> CaseloadRow:
         guardians_invited=row.guardians_invited,
         guardians_answered=row.guardians_answered,
         followup_due=row.followup_due,
+        open_concerns=row.open_concerns,
     )
 
 
@@ -176,6 +189,7 @@ def caseload(
     page: int = 1,
     per_page: int = PER_PAGE,
     today: date | None = None,
+    concern: bool = False,
 ) -> Caseload:
     """One page of the children the staff member may see, each with its status.
 
@@ -190,6 +204,11 @@ def caseload(
     if staff.role not in ("admin", "barnkontakt"):
         return Caseload([], 0, 1, 1, per_page, 0, search, status)
     where = _children(staff, search)
+    with_concern = session.exec(
+        select(func.count()).select_from(Child).where(*where, concerns.open_exists())
+    ).one()
+    if concern:
+        where.append(concerns.open_exists())
     due = col(Child.followup_due) <= today
     followups = session.exec(select(func.count()).select_from(Child).where(*where, due)).one()
     if status == "followup_due":
@@ -213,7 +232,9 @@ def caseload(
     rows = _with_status([col(Child.id).in_(ids)], today)
     query = sa_select(rows).order_by(rows.c.name, rows.c.id)
     found = [_row(row, today) for row in session.execute(query).all()]
-    return Caseload(found, total, page, pages, per_page, followups, search, status)
+    return Caseload(
+        found, total, page, pages, per_page, followups, search, status, concern, with_concern
+    )
 
 
 def status_of(*, session: Session, child: Child, today: date | None = None) -> str:

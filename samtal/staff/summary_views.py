@@ -17,7 +17,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_htmx import HTMX
 
-from samtal import audit, summary_store
+from samtal import audit, concerns, summary_store
 from samtal.db import get_session
 from samtal.i18n import language_name
 from samtal.models import Child, Staff, SummaryVersion
@@ -205,6 +205,14 @@ def sign(child_id: int):
     """Save the notes, then sign: an immutable version with its hash; twice is once."""
     child = child_or_404(child_id)
     failed = _save(child)
+    if failed is None and concerns.open_count(get_session(), child.id or 0):
+        failed = (
+            "bekrafta",
+            _(
+                "Det finns oro för barnets säkerhet utan orosanmälan eller beslut. Registrera "
+                "orosanmälan, eller skriv varför den inte görs, innan du signerar."
+            ),
+        )
     if failed is None and request.form.get("bekrafta") != "ja":
         failed = ("bekrafta", _("Kryssa i rutan för att bekräfta att du vill signera."))
     if failed:

@@ -158,6 +158,7 @@ def caseload():
         search=request.args.get("sok", ""),
         status=request.args.get("status") or None,
         page=int(page) if page.isdigit() else 1,
+        concern=request.args.get("oro") == "1",
     )
     audit.record("view_caseload", detail=f"sida {found.page}")
     return render_template(
@@ -536,6 +537,7 @@ def child(child_id: int):
         languages=languages(),
         reasons=children.REASONS,
         may_change=me().role == "barnkontakt",
+        **safeguarding.child_page_context(found),
     )
 
 
@@ -594,5 +596,5 @@ def followup(child_id: int):
     return to_child(found, "uppfoljning")
 
 
-# Starting sessions, the kiosk and consent add their routes to bp.
-from samtal.staff import consent_views, kiosk  # noqa: E402, F401
+# Starting sessions, the kiosk, consent and safeguarding add their routes to bp.
+from samtal.staff import consent_views, kiosk, safeguarding  # noqa: E402, F401
