@@ -127,7 +127,7 @@ def reload_conversation(app: Flask, conversation_id: int) -> Conversation:
 
 
 def panel_pin(app: Flask, tablet_path: str) -> str:
-    """The adult panel's PIN for the conversation a tablet path opens (as the workspace shows it)."""
+    """The adult panel's PIN for a tablet path's conversation, as the workspace shows it."""
     from samtal import panel_access
 
     token = tablet_path.split("/samtal/", 1)[1].split("/", 1)[0]
