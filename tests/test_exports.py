@@ -75,7 +75,12 @@ def young(app, staff_client):
         ).one()
         session.add(
             SafetyConcern(
-                conversation_id=conversation.id, step_id="trygghet.ord", note="SAKERHETSANTECKNING"
+                conversation_id=conversation.id,
+                step_id="trygghet.ord",
+                note="SAKERHETSANTECKNING",
+                # Reported: an open concern would hold the sign-off back.
+                report_made_at=utcnow(),
+                report_made_by=staff.id,
             )
         )
         session.commit()

@@ -787,6 +787,15 @@ def test_statistics_role_sees_no_summary(app, staff_client, bk):
 def test_admin_reads_but_does_not_write_or_sign(app, staff_client, bk):
     _client, _staff, child_id = bk
     admin, _ = staff_client("admin")
+    # Need-to-know: an admin reads the summary only after writing down why.
+    glass = f"/arbete/barn/{child_id}/bryt-forseglingen"
+    admin.post(
+        glass,
+        data={
+            "csrf_token": csrf_token_of(admin.get(glass).get_data(as_text=True)),
+            "reason": "Granskning av ärendet på begäran av rektor",
+        },
+    )
     html = page(admin, child_id)
     assert 'name="note-omsorg"' not in html and "Signera" not in html
     response = admin.post(
