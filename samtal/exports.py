@@ -11,7 +11,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -19,9 +19,9 @@ from typing import Any
 
 from samtal import library, summary_store
 from samtal.models import SummaryVersion, utcnow
-from samtal.summary import for_sharing
+from samtal.sharing import prepare
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "summary-v1.schema.json"
 
 
@@ -31,15 +31,27 @@ def _moment(value: datetime) -> str:
     return aware.replace(microsecond=0).isoformat()
 
 
+def asks_sharing(content: Mapping[str, Any]) -> bool:
+    """Whether the child's flow asked the young person what guardians may see."""
+    flow_id = content.get("header", {}).get("flow")
+    flow = library.flows().get(str(flow_id)) if flow_id else None
+    return flow is not None and any(step.kind == "sharing" for step in flow.outro)
+
+
 def document(
     content: Mapping[str, Any],
     *,
     signed: SummaryVersion | None,
     signed_by: str | None = None,
-    sharing: bool = False,
+    audience: str = "staff",
+    areas: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """The export document: the summary (for sharing: only what may leave) and its signature."""
-    summary = for_sharing(content) if sharing else dict(content)
+    """The export document: the summary as its audience may have it, why anything is
+    missing, and its signature."""
+    sharing = audience != "staff"
+    summary, missing = prepare(
+        content, audience=audience, areas=areas, asks_sharing=asks_sharing(content)
+    )
     return {
         "schema": "samtal-summary",
         "version": SCHEMA_VERSION,
@@ -56,6 +68,8 @@ def document(
             else None
         ),
         "shared": sharing,
+        "audience": audience,
+        "missing": missing,
         "summary_hash": summary_store.content_hash(summary),
         "exported_at": _moment(utcnow()),
         "summary": summary,

@@ -87,6 +87,12 @@ def young(app, staff_client):
     return client, staff, child_id
 
 
+# Every area of the 13–17 flow but the one the young person kept from the guardians.
+AREAS = ("omsorg", "trygghet", "ma_bra", "fritid", "tillhorighet", "ansvarstagande")
+AREAS += ("respekteras", "utvecklas")
+CHOSEN = "valt=1&" + "&".join(f"omrade={a}" for a in AREAS if a != "trygghet")
+
+
 def base(child_id: int) -> str:
     return f"/arbete/barn/{child_id}/sammanstallning"
 
@@ -134,7 +140,7 @@ def test_json_of_a_draft_and_of_a_signed_version_follow_the_schema(young):
     document = draft.get_json()
     validate(document)
     assert (document["version"], document["status"], document["signature"]) == (
-        "1.0",
+        exports.SCHEMA_VERSION,
         "draft",
         None,
     )
@@ -183,7 +189,8 @@ def test_shared_json_leaves_out_safety_notes_and_kept_areas(young, app):
     client, _staff, child_id = young
     sign(client, child_id, **{"note-trygghet": "NOTERING-OM-KEPT", "note-omsorg": "Frukost"})
     consent(app, child_id)
-    response = client.get(f"{base(child_id)}/json?for=sharing&mottagare=barnteam")
+    # The barnkontakt leaves out the area the young person kept from the guardians.
+    response = client.get(f"{base(child_id)}/json?for=sharing&mottagare=barnteam&{CHOSEN}")
     assert response.status_code == 200
     document = response.get_json()
     validate(document)
@@ -193,7 +200,8 @@ def test_shared_json_leaves_out_safety_notes_and_kept_areas(young, app):
     for secret in ("SAKERHETSANTECKNING", "HEMLIGT-OMRADE-ORD", "NOTERING-OM-KEPT"):
         assert secret not in text, secret
     areas = {a["id"]: a for a in document["summary"]["areas"]}
-    assert areas["trygghet"]["child"] is None and areas["trygghet"]["kept_from_guardians"]
+    assert areas["trygghet"]["child"] is None
+    assert document["missing"]["areas"]["trygghet"] == "withheld"
     assert areas["omsorg"]["child"]["words"][0]["text"] == "Jag vill äta frukost i skolan."
     assert areas["omsorg"]["note"] == "Frukost"
     assert document["summary"]["priorities"] == ["omsorg"]
@@ -244,7 +252,7 @@ def test_shared_pdf_leaves_out_what_may_not_leave(young, app, tmp_path):
     client, _staff, child_id = young
     sign(client, child_id, **{"note-trygghet": "NOTERING-OM-KEPT"})
     consent(app, child_id)
-    response = client.get(f"{base(child_id)}/pdf?dela=1&mottagare=barnteam")
+    response = client.get(f"{base(child_id)}/pdf?dela=1&mottagare=barnteam&{CHOSEN}")
     assert response.status_code == 200
     text = pdf_text(response.data, tmp_path)
     assert "Jag vill äta frukost i skolan." in text

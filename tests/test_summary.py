@@ -20,7 +20,8 @@ from samtal import invitations, library, summary_store
 from samtal.db import get_session
 from samtal.flows import DECLINED, SKIP_VALUES, Flow, Step
 from samtal.models import AuditEntry, Child, Conversation, SafetyConcern, Staff, SummaryVersion
-from samtal.summary import Part, agreement, build_summary, for_sharing
+from samtal.sharing import prepare
+from samtal.summary import Part, agreement, build_summary
 from tests.conftest import csrf_token_of, login, make_app
 
 # ---------------------------------------------------------------- helpers (also used elsewhere)
@@ -353,7 +354,7 @@ def test_young_person_keeps_areas_from_guardians_and_sharing_leaves_them_out(ctx
     assert trygghet["guardians"][0]["agreement"] == "skiljer_sig"
     assert summary["priorities"] == ["trygghet", "omsorg"]
 
-    shared = for_sharing(summary)
+    shared, missing = prepare(summary, audience="guardians")
     kept = area(shared, "trygghet")
     assert (
         kept["child"] is None and kept["note"] == "" and kept["guardians"][0]["agreement"] is None
@@ -362,7 +363,8 @@ def test_young_person_keeps_areas_from_guardians_and_sharing_leaves_them_out(ctx
     assert shared["priorities"] == ["omsorg"]
     assert shared["safety"] == [] and shared["shared"] is True
     assert "bråk hemma" not in json.dumps(shared, ensure_ascii=False)
-    assert summary["safety"], "for_sharing must not change the summary it was given"
+    assert missing["areas"]["trygghet"] == "not_included"
+    assert summary["safety"], "prepare must not change the summary it was given"
 
 
 def test_young_person_who_did_not_choose_shares_nothing_with_guardians(ctx):
