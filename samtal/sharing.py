@@ -90,11 +90,11 @@ def prepare(
     for area in summary["areas"]:
         area_id = area["id"]
         if audience == "guardians":
+            area["kept_from_guardians"] = False
             if area_id in kept or not _said_anything(area["child"]):
                 _leave_out(area)
                 missing["areas"][area_id] = "not_included"
                 continue
-            area["kept_from_guardians"] = False
         elif areas is None or area_id not in areas:
             _leave_out(area)
             missing["areas"][area_id] = "withheld" if area_id in kept else "not_shared"
