@@ -231,6 +231,21 @@ class SummaryVersion(SQLModel, table=True):
     signed_at: datetime = Field(default_factory=utcnow)
 
 
+class ChildCopyChoice(SQLModel, table=True):
+    """What the barnkontakt let go home in the child's copy; the newest row counts.
+
+    Item keys come from samtal.child_copy.items(); an item not among `reviewed` (something the
+    child said after the review) stays out until the barnkontakt looks again.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: int = Field(foreign_key="child.id", index=True)
+    reviewed: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    included: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    chosen_by: int = Field(foreign_key="staff.id")
+    chosen_at: datetime = Field(default_factory=utcnow)
+
+
 class AuditEntry(SQLModel, table=True):
     """Append-only: who did what with which child's data, when. Never updated or deleted."""
 

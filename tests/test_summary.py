@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Iterator, Mapping
 from datetime import date
@@ -816,6 +817,17 @@ def test_unknown_version_numbers_are_404_not_500(bk):
     assert client.get(f"{base}/jamfor?a=1&b=9").status_code == 404
 
 
+def choose_the_copy(client, child_id: int) -> None:
+    """The barnkontakt reviews the child's copy and sends it as ticked by default."""
+    choice = page(client, child_id, "/barnets-kopia/val")
+    ticked = re.findall(r'name="med" value="([^"]+)" checked', choice)
+    response = client.post(
+        f"/arbete/barn/{child_id}/sammanstallning/barnets-kopia/val",
+        data={"csrf_token": csrf_token_of(choice), "med": ticked},
+    )
+    assert response.status_code == 303
+
+
 def test_every_view_and_change_is_in_the_audit_log(bk, app):
     client, staff, child_id = bk
     html = page(client, child_id)
@@ -823,6 +835,7 @@ def test_every_view_and_change_is_in_the_audit_log(bk, app):
         f"/arbete/barn/{child_id}/sammanstallning/signera",
         data=notes_form(html, bekrafta="ja", **{"note-omsorg": "Granskad"}),
     )
+    choose_the_copy(client, child_id)
     for rest in ("/versioner", "/version/1", "/utskrift", "/json", "/pdf", "/barnets-kopia"):
         assert client.get(f"/arbete/barn/{child_id}/sammanstallning{rest}").status_code == 200
     with app.app_context():
@@ -866,6 +879,7 @@ def test_childs_copy_is_in_the_childs_language_and_holds_only_the_childs_answers
     )
     html = page(client, child_id)  # staff page: the barnkontakt sees the kept area, marked
     assert "Hålls från vårdnadshavarna" in html
+    choose_the_copy(client, child_id)
     copy = page(client, child_id, "/barnets-kopia")
     assert '<html lang="ar" dir="rtl">' in copy
     assert "أريد فطورا" in copy and "Hemlighet" in copy

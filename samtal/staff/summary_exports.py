@@ -21,11 +21,11 @@ from samtal import audit, exports, library, summary_store
 from samtal.db import get_session
 from samtal.models import Child, SummaryVersion, utcnow
 from samtal.sharing import prepare
-from samtal.staff import consent
+from samtal.staff import child_copy_views, consent
 from samtal.staff.auth import login_required
 from samtal.staff.children import child_or_404
 from samtal.staff.summary_texts import compass
-from samtal.staff.summary_views import READERS, bp, chosen, current, signer_names
+from samtal.staff.summary_views import READERS, bp, chosen, signer_names
 
 GUARDIANS = "vardnadshavare"
 
@@ -243,9 +243,12 @@ def _said_something(view: dict[str, Any] | None) -> bool:
 @bp.get("/barnets-kopia")
 @login_required(*READERS)
 def child_copy(child_id: int):
-    """'Det här berättade du': the child's own answers, in the child's language, with pictures."""
+    """'Det här berättade du': what the barnkontakt let go home of the child's own answers,
+    in the child's language, with pictures."""
     child = child_or_404(child_id)
-    content, _signed = current(child)
+    content, left_out, unreviewed = child_copy_views.prepared(child)
+    if unreviewed and (review := child_copy_views.review_first(child)):
+        return review
     language = content["header"].get("language") or child.language or "sv"
     g.locale = language
     refresh()
@@ -263,4 +266,5 @@ def child_copy(child_id: int):
         areas=areas,
         framework=framework,
         printed_at=utcnow(),
+        left_out=left_out or unreviewed,
     )
