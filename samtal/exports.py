@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from samtal import library, summary_store
+from samtal.deidentify import deidentify
 from samtal.models import SummaryVersion, utcnow
 from samtal.sharing import prepare
 
@@ -74,6 +75,23 @@ def document(
         "exported_at": _moment(utcnow()),
         "summary": summary,
     }
+
+
+def consultation_document(
+    content: Mapping[str, Any], *, signed: SummaryVersion | None, approved: Collection[str]
+) -> dict[str, Any]:
+    """The de-identified export for a consultation: no one named, only approved free text."""
+    summary = deidentify(content, approved)
+    _shown, missing = prepare(content, audience="staff")
+    found = document(content, signed=signed, signed_by="")
+    found.update(
+        shared=True,
+        audience="consultation",
+        missing=missing,
+        summary=summary,
+        summary_hash=summary_store.content_hash(summary),
+    )
+    return found
 
 
 def to_json(document_: Mapping[str, Any]) -> str:

@@ -53,6 +53,8 @@ AUDIT_ACTIONS.update(
         "view_concerns": _l("Läste oroanteckningarna"),
         "revoke_link": _l("Gjorde barnets länk ogiltig"),
         "revoke_invitation": _l("Gjorde en inbjudan ogiltig"),
+        "choose_child_copy": _l("Valde vad som ska med i barnets kopia"),
+        "export_consultation": _l("Laddade ner sammanställningen avidentifierad"),
     }
 )
 

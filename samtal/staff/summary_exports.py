@@ -21,7 +21,7 @@ from samtal import audit, exports, library, summary_store
 from samtal.db import get_session
 from samtal.models import Child, SummaryVersion, utcnow
 from samtal.sharing import prepare
-from samtal.staff import child_copy_views, consent
+from samtal.staff import child_copy_views, consent, consultation_views  # noqa: F401
 from samtal.staff.auth import login_required
 from samtal.staff.children import child_or_404
 from samtal.staff.summary_texts import compass
