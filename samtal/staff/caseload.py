@@ -204,18 +204,22 @@ def caseload(
     if staff.role not in ("admin", "barnkontakt"):
         return Caseload([], 0, 1, 1, per_page, 0, search, status)
     where = _children(staff, search)
-    with_concern = session.exec(
-        select(func.count()).select_from(Child).where(*where, concerns.open_exists())
+    due = col(Child.followup_due) <= today
+    # One query for both counts the page shows above the list.
+    followups, with_concern = session.execute(
+        sa_select(func.count(case((due, 1))), func.count(case((concerns.open_exists(), 1))))
+        .select_from(Child)
+        .where(*where)
     ).one()
     if concern:
         where.append(concerns.open_exists())
-    due = col(Child.followup_due) <= today
-    followups = session.exec(select(func.count()).select_from(Child).where(*where, due)).one()
-    if status == "followup_due":
+    if status == "followup_due" and not concern:
         where.append(due)
         total = followups
     else:
-        if status is not None:
+        if status == "followup_due":
+            where.append(due)
+        elif status is not None:
             # Follow-up due comes first whatever the stored stage: the date alone decides it.
             not_due = or_(col(Child.followup_due).is_(None), col(Child.followup_due) > today)
             where += [col(Child.stage) == status, not_due]
