@@ -12,12 +12,11 @@ import re
 import pytest
 from flask import Flask
 
-from samtal import adult, library
-from samtal import answers as recording
-from samtal import conversation as engine
+from samtal import library
+from samtal.conversation import adult, engine, lifecycle, reading, records
+from samtal.conversation.panel_access import Actor
 from samtal.db import get_session
 from samtal.models import Child, Conversation
-from samtal.panel_access import Actor
 from tests.conftest import csrf_token_of
 
 DISCLOSURE = "Jag blir rädd när pappa skriker på kvällen"
@@ -29,24 +28,24 @@ def answer_until(session, conversation: Conversation, words: dict[str, str], sto
     flow = library.flows().get(conversation.flow_id)
     assert flow is not None
     for _ in range(100):
-        answers = recording.stored_answers(session, conversation.id or 0)
+        answers = records.stored_answers(session, conversation.id or 0)
         step = engine.position(flow, answers).step
         assert step is not None
         if step.id == stop:
             return
         if step.kind == "words":
-            parsed = recording.Parsed(status="answered", words=words.get(step.id, HAPPY))
+            parsed = reading.Parsed(status="answered", words=words.get(step.id, HAPPY))
         elif step.kind == "rating":
-            parsed = recording.Parsed(status="answered", value=flow.scale[-1].value)
+            parsed = reading.Parsed(status="answered", value=flow.scale[-1].value)
         elif step.kind in ("message", "review"):
-            parsed = recording.Parsed(status="answered")
+            parsed = reading.Parsed(status="answered")
         elif step.options:
             first = next(o for o in step.options if not o.ends_conversation)
             value = [first.value] if step.multiple else first.value
-            parsed = recording.Parsed(status="answered", value=value)
+            parsed = reading.Parsed(status="answered", value=value)
         else:
-            parsed = recording.Parsed(status="vet_inte")
-        recording.store_answer(
+            parsed = reading.Parsed(status="vet_inte")
+        records.store_answer(
             session=session,
             conversation=conversation,
             flow=flow,
@@ -70,7 +69,7 @@ def five_year_old(app: Flask, staff_client):
         session.commit()
         flow = library.flows().get("barn-4-6")
         assert flow is not None
-        conversation = recording.start_conversation(
+        conversation = lifecycle.start_conversation(
             session=session, flow=flow, name="Mio", age=5, language="sv", child=child
         )
         answer_until(session, conversation, {"omsorg.ord": DISCLOSURE}, "trygghet.hur")

@@ -65,11 +65,11 @@ def db_app(any_database_url):
 @pytest.fixture
 def owner(db_app):
     """A signed-in barnkontakt on either database: (client, staff)."""
-    from samtal.staff import auth
+    from samtal.staff import accounts
     from tests.conftest import login
 
     with db_app.app_context():
-        staff = auth.create_staff(
+        staff = accounts.create_staff(
             session=get_session(),
             email="bk@kommun.example",
             name="Bo Kontakt",

@@ -13,12 +13,11 @@ import jsonschema
 import pytest
 from flask import Flask
 
-from samtal import adult, library
-from samtal import answers as recording
-from samtal import conversation as engine
+from samtal import library
+from samtal.conversation import adult, engine, lifecycle, reading, records
+from samtal.conversation.panel_access import Actor
 from samtal.db import get_session
 from samtal.models import Unit
-from samtal.panel_access import Actor
 from samtal.staff import children
 from tests.conftest import csrf_token_of
 
@@ -44,29 +43,29 @@ def answer_until(session, conversation, words: dict[str, str], stop: str) -> Non
     flow = library.flows().get(conversation.flow_id)
     assert flow is not None
     for _ in range(200):
-        answers = recording.stored_answers(session, conversation.id or 0)
+        answers = records.stored_answers(session, conversation.id or 0)
         step = engine.position(flow, answers).step
         assert step is not None
         if step.id == stop:
             return
         if step.kind == "words":
-            parsed = recording.Parsed(status="answered", words=words.get(step.id, "ok"))
+            parsed = reading.Parsed(status="answered", words=words.get(step.id, "ok"))
         elif step.kind == "rating":
-            parsed = recording.Parsed(status="answered", value=flow.scale[-1].value)
+            parsed = reading.Parsed(status="answered", value=flow.scale[-1].value)
         elif step.kind in ("message", "review"):
-            parsed = recording.Parsed(status="answered")
+            parsed = reading.Parsed(status="answered")
         elif step.kind == "choose_area":
-            parsed = recording.Parsed(
+            parsed = reading.Parsed(
                 status="answered", value=engine.remaining_areas(flow, answers)[0].id
             )
         elif step.options:
             first = next(o for o in step.options if not o.ends_conversation)
-            parsed = recording.Parsed(
+            parsed = reading.Parsed(
                 status="answered", value=[first.value] if step.multiple else first.value
             )
         else:
-            parsed = recording.Parsed(status="vet_inte")
-        recording.store_answer(
+            parsed = reading.Parsed(status="vet_inte")
+        records.store_answer(
             session=session,
             conversation=conversation,
             flow=flow,
@@ -102,7 +101,7 @@ def child(app: Flask, staff_client):
         )
         flow = library.flows().get("barn-10-12")
         assert flow is not None
-        conversation = recording.start_conversation(
+        conversation = lifecycle.start_conversation(
             session=session, flow=flow, name="Sam Berg", age=12, language="sv", child=registered
         )
         answer_until(

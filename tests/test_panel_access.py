@@ -16,7 +16,8 @@ import pytest
 from flask import Flask
 from sqlmodel import select
 
-from samtal import audit, panel_access
+from samtal import audit
+from samtal.conversation import panel_access
 from samtal.db import get_session
 from samtal.models import AuditEntry, Conversation, Invitation, SafetyConcern, Staff
 from tests.conftest import csrf_token_of, login, make_app, panel_pin, reload_conversation
@@ -270,10 +271,10 @@ def db_app(any_database_url):
 def test_wrong_pins_are_throttled_audited_and_never_lock_the_staff_account(db_app):
     """Five wrong PINs, then even the right one waits; the barnkontakt still signs in."""
     app = db_app
-    from samtal.staff import auth
+    from samtal.staff import accounts
 
     with app.app_context():
-        staff = auth.create_staff(
+        staff = accounts.create_staff(
             session=get_session(),
             email="bk@kommun.example",
             name="Bo Kontakt",

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from samtal.sharing import prepare
+from samtal.summary.sharing import prepare
 
 
 def view(status: str, **extra: Any) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from samtal.db import get_session
-from samtal.staff import auth
+from samtal.staff import accounts
 from tests.browser.conftest import screenshot
 from tests.conftest import STAFF_PASSWORD
 
@@ -27,7 +27,7 @@ def violations(page: Page) -> list[str]:
 def test_a_concern_marked_on_the_kiosk_stays_visible_until_decided(open_page, live_app):
     base = live_app.config["BASE_URL"]
     with live_app.app_context():
-        auth.create_staff(
+        accounts.create_staff(
             session=get_session(),
             email=EMAIL,
             name="Lina Lind",
