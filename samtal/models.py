@@ -153,9 +153,10 @@ class SafetyConcern(SQLModel, table=True):
     note: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
     # Who marked it: a staff member, or None when the panel was opened with the PIN alone
-    # (then marked_via says "pin": whoever held the conversation's PIN).
+    # (then marked_via says "pin": whoever held the conversation's PIN). Concerns marked
+    # before this was recorded say "unknown".
     marked_by: int | None = Field(default=None, foreign_key="staff.id")
-    marked_via: str = Field(default="staff", max_length=8)  # staff, kiosk or pin
+    marked_via: str = Field(default="unknown", max_length=8)  # staff, kiosk, pin or unknown
     report_made_at: datetime | None = None
     report_made_by: int | None = Field(default=None, foreign_key="staff.id")
     # The barnkontakt's recorded decision not to report, and why; closes the concern too.
