@@ -238,7 +238,8 @@ def test_revoked_links_and_invitations_stop_working(app, staff_client):
     assert child.get(old).status_code == 404
     assert child.get(f"{old}vuxen/").status_code == 404
     with app.test_request_context():
-        assert panel_access.pin_for(reload_conversation(app, conversation.id or 0)) != old_pin
+        renewed = reload_conversation(app, conversation.id or 0)
+        assert panel_access.pin_for(renewed) != old_pin and renewed.pin_attempts == 0
     # The guardian's invitation.
     body = client.get(page).get_data(as_text=True)
     guardian = re.search(r'<option value="(\d+)">Amira Berg</option>', body)

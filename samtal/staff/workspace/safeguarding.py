@@ -113,6 +113,8 @@ def revoke_link(child_id: int, conversation_id: int):
     if request.method == "GET":
         return to_child(child, "samtal")
     conversation.link_nonce = secrets.token_hex(8)
+    # A new link has a new PIN nobody has guessed at: its wrong tries start from zero.
+    conversation.pin_attempts, conversation.pin_window_at = 0, None
     db.add(conversation)
     db.commit()
     audit.record("revoke_link", child.id, detail=f"samtal {conversation.id}")
