@@ -232,7 +232,10 @@ def test_revoked_links_and_invitations_stop_working(app, staff_client):
     old_pin = panel_pin(app, old)
     child = app.test_client()
     assert child.get(old).status_code == 200
+    wrong = "000000" if old_pin != "000000" else "111111"
+    assert form(child, f"{old}vuxen/", f"{old}vuxen/", pin=wrong).status_code == 422
     conversation = conversation_of(app, child_id)
+    assert conversation.pin_attempts == 1
     response = form(client, page, f"{page}/samtal/{conversation.id}/ny-lank")
     assert response.status_code == 303
     assert child.get(old).status_code == 404
