@@ -8,6 +8,25 @@ from sqlmodel import Session, col, select
 from samtal.models import AuditEntry
 
 
+def entry(
+    action: str,
+    child_id: int | None = None,
+    detail: str | None = None,
+    *,
+    staff_id: int | None = None,
+) -> AuditEntry:
+    """One entry as record() appends it: who (from the request, unless staff_id names who
+    acted), what, about which child."""
+    staff = g.get("staff_member") if has_request_context() else None
+    return AuditEntry(
+        staff_id=staff_id if staff_id is not None else (staff.id if staff is not None else None),
+        action=action[:40],
+        child_id=child_id,
+        detail=(detail or "")[:500] or None,
+        address=(request.remote_addr or "")[:64] if has_request_context() else None,
+    )
+
+
 def record(
     action: str,
     child_id: int | None = None,
@@ -20,16 +39,8 @@ def record(
     The actor is the signed-in staff member, unless staff_id names who acted (the adult's
     panel on a kiosk tablet, where the staff session is set aside).
     """
-    staff = g.get("staff_member") if has_request_context() else None
-    entry = AuditEntry(
-        staff_id=staff_id if staff_id is not None else (staff.id if staff is not None else None),
-        action=action[:40],
-        child_id=child_id,
-        detail=(detail or "")[:500] or None,
-        address=(request.remote_addr or "")[:64] if has_request_context() else None,
-    )
     with Session(current_app.extensions["samtal.engine"]) as session:
-        session.add(entry)
+        session.add(entry(action, child_id, detail, staff_id=staff_id))
         session.commit()
 
 

@@ -17,7 +17,7 @@ from samtal.conversation import adult, engine, lifecycle, reading, records
 from samtal.conversation.panel_access import Actor
 from samtal.db import get_session
 from samtal.models import Child, Conversation
-from tests.conftest import csrf_token_of
+from tests.builders import csrf_token_of
 
 DISCLOSURE = "Jag blir rädd när pappa skriker på kvällen"
 HAPPY = "Jag tycker om att rita"

@@ -17,7 +17,7 @@ from sqlmodel import select
 from samtal import audit
 from samtal.db import get_session
 from samtal.models import SafetyConcern
-from tests.conftest import csrf_token_of, make_app, panel_pin
+from tests.builders import csrf_token_of, make_app, panel_pin
 
 NOTE = "Hon blir rädd när pappa skriker ZK9"
 REGISTRATION = {
@@ -66,7 +66,7 @@ def db_app(any_database_url):
 def owner(db_app):
     """A signed-in barnkontakt on either database: (client, staff)."""
     from samtal.staff import accounts
-    from tests.conftest import login
+    from tests.builders import login
 
     with db_app.app_context():
         staff = accounts.create_staff(

@@ -19,7 +19,7 @@ from samtal.conversation.panel_access import Actor
 from samtal.db import get_session
 from samtal.models import Unit
 from samtal.staff import children
-from tests.conftest import csrf_token_of
+from tests.builders import csrf_token_of
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "schema" / "summary-v1.schema.json").read_text())
 NAMED = "Amira blev arg i går"  # a guardian's name typed inside the child's words

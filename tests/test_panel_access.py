@@ -20,7 +20,7 @@ from samtal import audit
 from samtal.conversation import panel_access
 from samtal.db import get_session
 from samtal.models import AuditEntry, Conversation, Invitation, SafetyConcern, Staff
-from tests.conftest import csrf_token_of, login, make_app, panel_pin, reload_conversation
+from tests.builders import csrf_token_of, login, make_app, panel_pin, reload_conversation
 
 NOTE = "Berättar om bråk hemma, pappa skriker XQ7"
 REGISTRATION = {
@@ -317,7 +317,7 @@ def test_wrong_pins_are_throttled_audited_and_never_lock_the_staff_account(db_ap
 def test_the_pin_throttle_holds_under_concurrent_guesses(db_app):
     """Twenty guesses at once: exactly the window's five get through (one atomic UPDATE)."""
     app = db_app
-    from tests.conftest import start_conversation_in
+    from tests.builders import start_conversation_in
 
     conversation, _path = start_conversation_in(app, "test-fast")
     allowed: list[bool] = []

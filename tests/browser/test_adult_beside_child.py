@@ -7,16 +7,9 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot
-from tests.browser.journey import (
-    answer_buttons,
-    button,
-    conversation,
-    current_area,
-    question,
-    tap,
-)
-from tests.conftest import panel_pin
+from tests.browser.checks import screenshot
+from tests.browser.journey import answer_buttons, button, conversation, current_area, question, tap
+from tests.builders import panel_pin
 
 OMSORG_QUESTION = "Nu ska vi prata om mat, sömn och vuxna som tar hand om dig. Hur är det för dig?"
 NOTE = "Barnet berättade om att bli slagen hemma."

@@ -11,8 +11,8 @@ from playwright.sync_api import Page, expect
 
 from samtal.db import get_session
 from samtal.staff import accounts
-from tests.browser.conftest import screenshot
-from tests.conftest import STAFF_PASSWORD
+from tests.browser.checks import screenshot
+from tests.builders import STAFF_PASSWORD
 
 EMAIL = "oro.barnkontakt@kommun.example"
 NOTE = "Berättade om att bli slagen hemma QV3"

@@ -14,8 +14,8 @@ from samtal.conversation import lifecycle
 from samtal.db import get_session
 from samtal.models import Child, Consent, Conversation, Guardian, utcnow
 from samtal.staff import accounts
-from tests.browser.conftest import screenshot
-from tests.conftest import STAFF_PASSWORD, start_conversation_in
+from tests.browser.checks import screenshot
+from tests.builders import STAFF_PASSWORD, start_conversation_in
 
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DESK = {"viewport": {"width": 1280, "height": 900}, "has_touch": False, "is_mobile": False}
