@@ -19,6 +19,7 @@ from sqlmodel import SQLModel, col
 
 from samtal import audit, library
 from samtal.conversation import adult, invitations, lifecycle, records
+from samtal.conversation.panel_access import Actor
 from samtal.conversation.reading import Parsed
 from samtal.db import get_session
 from samtal.models import AuditEntry, Child, Consent, Conversation, Guardian, Staff
@@ -97,7 +98,11 @@ def seed(app: Flask, name: str, guardian: str, staff: Staff) -> int:
                 part=part,
             )
         adult.mark_concern(
-            session=session, conversation=conversation, step_id="omsorg.ord", note=f"ORO-{name}"
+            session=session,
+            conversation=conversation,
+            step_id="omsorg.ord",
+            note=f"ORO-{name}",
+            actor=Actor(staff.id, "staff", conversation.id or 0),
         )
         issued = invitations.issue(
             session=session,
