@@ -88,8 +88,16 @@ def young(app, staff_client):
 
 
 # Every area of the 13–17 flow but the one the young person kept from the guardians.
-AREAS = ("omsorg", "trygghet", "ma_bra", "fritid", "tillhorighet", "ansvarstagande")
-AREAS += ("respekteras", "utvecklas")
+AREAS = (
+    "omsorg",
+    "trygghet",
+    "ma_bra",
+    "fritid",
+    "tillhorighet",
+    "ansvarstagande",
+    "respekteras",
+    "utvecklas",
+)
 CHOSEN = "valt=1&" + "&".join(f"omrade={a}" for a in AREAS if a != "trygghet")
 
 
