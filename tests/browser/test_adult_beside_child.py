@@ -129,7 +129,10 @@ def test_after_a_pause_vuxen_asks_for_the_pin_and_a_wrong_one_is_refused(
     page.get_by_label("Koden till panelen").fill("000000" if pin != "000000" else "111111")
     page.get_by_role("button", name="Öppna panelen").tap()
     expect(page.get_by_role("alert")).to_have_text("Koden stämmer inte.")
-    expect(page.get_by_label("Koden till panelen")).to_be_visible()
+    field = page.get_by_label("Koden till panelen")
+    expect(field).to_be_visible()
+    box = field.bounding_box()
+    assert box is not None and box["height"] >= 44  # a touch target
     screenshot(page, "adult-panel-pin-refused")
     page.get_by_label("Koden till panelen").fill(pin)
     page.get_by_role("button", name="Öppna panelen").tap()
