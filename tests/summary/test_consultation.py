@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -14,6 +13,7 @@ import pytest
 from flask import Flask
 
 from samtal import library
+from samtal.config import ROOT
 from samtal.conversation import adult, engine, lifecycle, reading, records
 from samtal.conversation.panel_access import Actor
 from samtal.db import get_session
@@ -21,7 +21,7 @@ from samtal.models import Unit
 from samtal.staff import children
 from tests.builders import csrf_token_of
 
-SCHEMA = json.loads((Path(__file__).parents[1] / "schema" / "summary-v1.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "schema" / "summary-v1.schema.json").read_text())
 NAMED = "Amira blev arg i går"  # a guardian's name typed inside the child's words
 PLAIN = "Jag vill ha mer rast"
 IDENTIFYING = (
