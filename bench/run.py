@@ -48,6 +48,8 @@ from urllib.parse import quote, urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import statistics as statistics_page  # noqa: E402  (the statistics scenario)
+
 FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
 CSRF_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 VALUE = re.compile(r'name="value" value="([^"]+)"')
@@ -658,6 +660,7 @@ def run_database(label: str, urls: list[str], plan: Plan) -> Outcome:
     ]
     run_main(label, urls[0], plan, outcome, seedings)
     run_caseloads(label, urls[1:], plan, outcome)
+    statistics_page.run(label, urls[0], plan, outcome)
     return outcome
 
 

@@ -112,10 +112,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(summary_views.bp)
     app.jinja_env.globals["current_staff"] = auth.current_staff
-    from samtal.staff import admin
+    from samtal.staff import admin, statistics
     from samtal.staff import settings as staff_settings
 
     app.register_blueprint(admin.bp)
+    app.register_blueprint(statistics.bp)
     app.jinja_env.globals["area_label"] = staff_settings.area_label
     app.jinja_env.globals["area_label_both"] = staff_settings.area_label_both
     app.jinja_env.globals["offered_languages"] = staff_settings.languages_offered
