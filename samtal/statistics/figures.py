@@ -73,10 +73,19 @@ def rating_column(flows: FlowLibrary, flow_id: str, status: str, value: str | No
     return "low" if found < 0.5 else "high"
 
 
-def _position(flows: FlowLibrary, side: tuple[str, str, str | None]) -> float | None:
-    flow_id, status, value = side
-    flow = flows.get(flow_id)
-    return level(flow, Given(status, value)) if flow else None
+class Positions(dict[str, float | None]):
+    """A rating's place on its scale (0…1; None for a skip), worked out once per distinct
+    answer: the same few answers come back for thousands of children."""
+
+    def __init__(self, flows: FlowLibrary):
+        super().__init__()
+        self.flows = flows
+
+    def __missing__(self, joined: str) -> float | None:
+        flow_id, status, value = queries.answer_parts(joined)
+        flow = self.flows.get(flow_id)
+        found = self[joined] = level(flow, Given(status, value)) if flow else None
+        return found
 
 
 def compute(session: Session, flows: FlowLibrary, year: int, cutoff: datetime) -> Figures:
@@ -91,15 +100,14 @@ def compute(session: Session, flows: FlowLibrary, year: int, cutoff: datetime) -
             if column is not None:
                 name = f"{audience}.{rated.area}"
                 counts.append(queries.Count(name, rated.band, rated.unit, column, rated.children))
+    position = Positions(flows)
     for pair in queries.child_and_guardian(session, flows, span):
-        found = agreement(
-            {"position": _position(flows, pair.first)}, {"position": _position(flows, pair.second)}
-        )
+        found = agreement({"position": position[pair.first]}, {"position": position[pair.second]})
         counts.append(
             queries.Count(f"agreement.{pair.area}", pair.band, pair.unit, found, pair.children)
         )
     for pair in queries.followups(session, flows, span):
-        went = direction(_position(flows, pair.second), _position(flows, pair.first))
+        went = direction(position[pair.second], position[pair.first])
         column = went or "kan_inte_jamforas"
         counts.append(
             queries.Count(f"change.{pair.area}", pair.band, pair.unit, column, pair.children)

@@ -219,8 +219,8 @@ class Pair:
     band: str
     unit: int | None
     area: str
-    first: tuple[str, str, str | None]  # flow, status, value
-    second: tuple[str, str, str | None]
+    first: str  # "flow|status|value as JSON": see answer_parts
+    second: str
     children: int
 
 
@@ -263,12 +263,12 @@ def _pairs(session: Session, flows: FlowLibrary, first: Select, second: Select) 
         .group_by(*per_child.c)
     )
     return [
-        Pair(band, unit, area, _split(one), _split(two), n)
+        Pair(band, unit, area, one, two, n)
         for band, unit, area, one, two, n in session.execute(query)
     ]
 
 
-def _split(joined: str) -> tuple[str, str, str | None]:
+def answer_parts(joined: str) -> tuple[str, str, str | None]:
     """flow|status|value back into its parts (the value read from its JSON text)."""
     flow_id, status, stored = joined.split("|", 2)
     return flow_id, status, _scalar(stored or None)
