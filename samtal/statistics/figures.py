@@ -207,3 +207,76 @@ def _wishes(flows: FlowLibrary, wished: list[queries.Wished]) -> Wishes:
         ]
         for area, counter in per_area.items()
     }
+
+
+def published(figures: Figures) -> Figures:
+    """The figures as anyone may see them: every hidden count gone (kept as 0)."""
+    tables = {
+        measure: {
+            split: Table(
+                table.measure,
+                table.split,
+                table.rows,
+                table.columns,
+                {
+                    key: value
+                    for key, value in table.counts.items()
+                    if figures.status.get(table.cell(*key), SHOWN) == SHOWN
+                },
+                table.additive,
+                table.population,
+            )
+            for split, table in by_split.items()
+        }
+        for measure, by_split in figures.tables.items()
+    }
+    return Figures(
+        figures.year, figures.rows, figures.unit_names, tables, figures.status, figures.wishes
+    )
+
+
+def to_json(figures: Figures) -> dict:
+    """Published figures as JSON, to keep for the day where every app process finds them."""
+    figures = published(figures)
+    return {
+        "year": figures.year,
+        "rows": figures.rows,
+        "unit_names": figures.unit_names,
+        "tables": [
+            {
+                "measure": t.measure,
+                "split": t.split,
+                "columns": t.columns,
+                "additive": t.additive,
+                "population": t.population,
+                "counts": [[row, column, value] for (row, column), value in t.counts.items()],
+            }
+            for by_split in figures.tables.values()
+            for t in by_split.values()
+        ],
+        "status": [[*cell, state] for cell, state in figures.status.items() if state != SHOWN],
+        "wishes": figures.wishes,
+    }
+
+
+def from_json(data: dict) -> Figures:
+    """Figures kept by to_json."""
+    figures = Figures(
+        year=data["year"],
+        rows=data["rows"],
+        unit_names=data["unit_names"],
+        status={tuple(cell[:-1]): cell[-1] for cell in data["status"]},
+        wishes={area: [(text, n) for text, n in chosen] for area, chosen in data["wishes"].items()},
+    )
+    for t in data["tables"]:
+        table = Table(
+            t["measure"],
+            t["split"],
+            figures.rows[t["split"]],
+            t["columns"],
+            {(row, column): value for row, column, value in t["counts"]},
+            t["additive"],
+            t["population"],
+        )
+        figures.tables.setdefault(table.measure, {})[table.split] = table
+    return figures

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import YESTERDAY
+from tests.conftest import YESTERDAY, login, make_app
 
 NAME = "Hemliga Hilda"
 WORDS = "Jag är rädd för pappa"
@@ -96,3 +96,22 @@ def test_an_empty_database_says_so(staff_client):
     client, _staff = staff_client("statistik")
     assert "inga samtal att räkna" in client.get("/arbete/statistik").get_data(as_text=True)
     assert client.get("/arbete/statistik.csv").get_data(as_text=True).count("\n") == 1
+
+
+def test_figures_stay_the_same_all_day(app, add_child, staff_client):
+    """Counted once a day and kept: a child added since does not change today's figures,
+    also not in another app process on the same database."""
+    seed(add_child)
+    client, _staff = staff_client("statistik")
+    before = client.get(f"/arbete/statistik.csv?ar={YESTERDAY.year}").get_data(as_text=True)
+    for _ in range(6):
+        add_child(unit="Ekskolan", child={"omsorg": "1"})
+    assert client.get(f"/arbete/statistik.csv?ar={YESTERDAY.year}").get_data(as_text=True) == before
+    other = make_app(app.config["DATABASE_URL"])
+    try:
+        other_client = other.test_client()
+        login(other_client, _staff.email)
+        after = other_client.get(f"/arbete/statistik.csv?ar={YESTERDAY.year}")
+        assert after.get_data(as_text=True) == before
+    finally:
+        other.extensions["samtal.engine"].dispose()

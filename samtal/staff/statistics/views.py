@@ -2,7 +2,8 @@
 
 The figures are counted up to the start of the day (UTC) and kept for the rest of it: every
 view of a day shows the same figures (a reader cannot watch one child's answers arrive), and
-counting a year of a whole municipality is done once a day per app process, not per view.
+counting a year of a whole municipality is done once a day, not per view. Only published
+figures are kept (hidden counts are gone), in this process and in a Setting row per year.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from samtal import library
 from samtal.db import get_session
 from samtal.i18n import age_band
+from samtal.models import Setting
 from samtal.staff.auth import login_required
 from samtal.staff.settings import area_labels
 from samtal.staff.statistics import bp, texts
@@ -39,19 +42,40 @@ def cutoff(now: datetime | None = None) -> datetime:
 
 
 def figures_for(year: int, until: datetime) -> Figures:
-    """The year's protected figures, counted once a day per process."""
+    """The year's published figures, counted once a day: kept in this process and in the
+    database (a Setting row per year), so other app processes read them instead of counting."""
     cache: dict[tuple[datetime, int], Figures] = current_app.extensions.setdefault(
         "samtal.statistics", {}
     )
     key = (until, year)
     found = cache.get(key)
     if found is None:
-        found = counting.compute(get_session(), library.flows(), year, until)
+        found = _kept(year, until)
         with _LOCK:
             for old in [k for k in cache if k[0] != until]:
                 cache.pop(old, None)
             cache[key] = found
     return found
+
+
+def _kept(year: int, until: datetime) -> Figures:
+    """Today's figures from the database, or counted now and kept there."""
+    session = get_session()
+    name = f"statistics.{year}"
+    row = session.get(Setting, name)
+    if row is not None and row.value.get("until") == until.isoformat():
+        return counting.from_json(row.value["figures"])
+    counted = counting.compute(session, library.flows(), year, until)
+    value = {"until": until.isoformat(), "figures": counting.to_json(counted)}
+    try:
+        if row is None:
+            session.add(Setting(key=name, value=value))
+        else:
+            row.value = value
+        session.commit()
+    except IntegrityError:  # another process kept the same figures first
+        session.rollback()
+    return counting.published(counted)
 
 
 @dataclass
