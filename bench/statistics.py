@@ -321,7 +321,8 @@ def run(label: str, main_url: str, plan, outcome) -> None:
                 row = bench.Row(
                     label, f"statistics {bench.count(size)}: {name}", "1 statistik", sample, floor
                 )
-                if size == sizes[1]:
+                # The CSV holds every unit's rows: it grows with the units, so no target.
+                if size == sizes[1] and name == "statistics page":
                     ratio = sample.p95 / bench.Sample(name, found[0][name][0]).p95
                     row.target = f"{ratio:.2f}× of {bench.count(sizes[0])}; ≤ 2×"
                     row.passed = ratio <= 2

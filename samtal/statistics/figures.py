@@ -3,8 +3,8 @@
 compute() runs the queries (samtal.statistics.queries), puts the counts into tables (one per
 measure and split, the total row shared), and suppresses (samtal.statistics.suppression) so
 that no published figure, alone or combined with any other figure of the year in either
-split, gives away a group of fewer than 5 children. The page and the CSV read the result;
-neither ever sees an unprotected count.
+split, gives away a group of fewer than 5 children. The page and the CSV read published(),
+which has no hidden count left in it.
 """
 
 from __future__ import annotations

@@ -215,24 +215,25 @@ def export():
     writer.writerow([_("År"), _("Mått"), _("Uppdelning"), _("Grupp"), _("Kolumn"), _("Barn")])
     if choice.year is not None:
         figures = figures_for(choice.year, until)
+        # Every word once (lazy texts translate on each str()): the file has a row per figure.
+        words = {SMALL: str(texts.SMALL), HIDDEN: str(texts.HIDDEN)}
+        column_names = {
+            kind: {**{key: str(name) for key, name in names.items()}, TOTAL: str(texts.ROW_TOTAL)}
+            for kind, names in texts.COLUMNS.items()
+        }
         for split in counting.SPLITS:
-            labels = _row_labels(figures, split)
+            labels = {key: _safe(label) for key, label in _row_labels(figures, split).items()}
+            split_name = str(texts.SPLITS[split])
             for measure, tables in figures.tables.items():
                 table = tables[split]
-                names = texts.COLUMNS[measure.split(".")[0]]
+                names = column_names[measure.split(".")[0]]
                 for row in [*table.rows, TOTAL]:
+                    group = labels.get(row, row)
                     for column in table.all_columns():
-                        state = figures.state(measure, split, row, column)
-                        name = str(texts.ROW_TOTAL) if column == TOTAL else str(names[column])
+                        state = figures.status.get(table.cell(row, column), SHOWN)
+                        shown = words.get(state) or str(table.value(row, column))
                         writer.writerow(
-                            [
-                                figures.year,
-                                measure,
-                                str(texts.SPLITS[split]),
-                                _safe(labels.get(row, row)),
-                                name,
-                                _text(state, table.value(row, column)),
-                            ]
+                            [figures.year, measure, split_name, group, names[column], shown]
                         )
         for area, chosen in figures.wishes.items():
             for text, children in chosen:
