@@ -201,7 +201,10 @@ def ratings(session: Session, flows: FlowLibrary, span: Period, audience: str) -
         given.c.status,
         given.c.value,
     )
-    return [Rated(b, u, ar, f, s, _scalar(v), n) for b, u, ar, f, s, v, n in session.execute(query)]
+    return [
+        Rated(b, u, ar, f, s, _scalar(v), n)
+        for b, u, ar, f, s, v, n in session.execute(query).all()
+    ]
 
 
 def _scalar(stored: str | None) -> str | None:
@@ -264,7 +267,7 @@ def _pairs(session: Session, flows: FlowLibrary, first: Select, second: Select) 
     )
     return [
         Pair(band, unit, area, one, two, n)
-        for band, unit, area, one, two, n in session.execute(query)
+        for band, unit, area, one, two, n in session.execute(query).all()
     ]
 
 
@@ -352,7 +355,7 @@ def activity(session: Session, flows: FlowLibrary, span: Period) -> list[Count]:
     )
     return [
         Count("activity", band, unit, column, int(children or 0))
-        for band, unit, *figures in session.execute(query)
+        for band, unit, *figures in session.execute(query).all()
         for column, children in zip(ACTIVITY, figures, strict=True)
     ]
 
