@@ -193,7 +193,8 @@ def seed_main(env: dict[str, str], tablets: int) -> dict:
 import json
 from flask import url_for
 from sqlmodel import select
-from samtal import create_app, answers, invitations, library, links
+from samtal import create_app, library
+from samtal.conversation import invitations, lifecycle, links
 from samtal.db import get_session
 from samtal.models import Child, Staff
 app = create_app()
@@ -202,10 +203,10 @@ with app.test_request_context():
     flow = library.flows().for_age(8)
     tablets = []
     for n in range({tablets}):
-        c = answers.start_conversation(session=session, flow=flow, name=f'Bench {{n}}', age=8)
+        c = lifecycle.start_conversation(session=session, flow=flow, name=f'Bench {{n}}', age=8)
         tablets.append(f'/samtal/{{links.tablet_token(c.id, c.link_nonce)}}/')
     staff = session.exec(select(Staff).where(Staff.email == {EMAIL!r})).one()
-    c = answers.start_conversation(session=session, flow=flow, name='Bänk Sammanställning', age=8)
+    c = lifecycle.start_conversation(session=session, flow=flow, name='Bänk Sammanställning', age=8)
     child = session.get(Child, c.child_id)
     child.barnkontakt_id = staff.id
     session.add(child)
@@ -392,7 +393,9 @@ def staff_worker(
     browsers = [Browser(port) for port, _ in servers]
     for browser in browsers:
         browser.sign_in(EMAIL, PASSWORD)
-    found = [{name: ([], 0, "") for name, _, _ in pages} for _ in browsers]
+    found: list[dict[str, tuple[list, int, str]]] = [
+        {name: ([], 0, "") for name, _, _ in pages} for _ in browsers
+    ]
     for round_number in range(rounds + 1):
         for name, path, expected in pages:
             for browser, (_, size), results in zip(browsers, servers, found, strict=True):

@@ -74,7 +74,7 @@ def _rating(chance: random.Random, faces: int) -> dict:
 def seed(database_url: str, children: int) -> None:
     """A municipality of `children` fictional children with five conversations each on average,
     and the statistik account (bench/run.py's EMAIL and PASSWORD) to sign in with."""
-    from samtal.staff.auth import hash_password
+    from samtal.staff.passwords import hash_password
 
     chance = random.Random(children)
     engine = make_engine(database_url)

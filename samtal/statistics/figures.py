@@ -16,13 +16,13 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from samtal.conversation import Given
+from samtal.conversation.engine import Given
+from samtal.conversation.followup import direction, level
 from samtal.flows import SKIP_VALUES, FlowLibrary
-from samtal.followup import direction, level
 from samtal.models import Unit
 from samtal.statistics import queries
 from samtal.statistics.suppression import SHOWN, THRESHOLD, TOTAL, Cell, Table, protect
-from samtal.summary import AGREEMENTS, DECISIONS, agreement
+from samtal.summary.build import AGREEMENTS, DECISIONS, agreement
 
 SPLITS = ("age", "unit")
 OTHER_UNITS = "other"  # units with fewer than 5 children in the year, and children with none

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from samtal.flows import FlowLibrary
 from samtal.models import Answer, Child, Conversation, SafetyConcern, SummaryVersion
-from samtal.summary import WISH_SUFFIX
+from samtal.summary.build import WISH_SUFFIX
 
 conversation = Conversation.__table__  # type: ignore[attr-defined]
 answer = Answer.__table__  # type: ignore[attr-defined]

@@ -24,7 +24,7 @@ of children (those who answered an area, those with a follow-up …), so no sum 
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -32,7 +32,7 @@ THRESHOLD = 5
 TOTAL = "total"
 SHOWN, SMALL, HIDDEN = "shown", "small", "hidden"
 
-Cell = tuple[Hashable, ...]
+Cell = tuple[str, ...]  # (measure, split, row, column), or (measure, total, column)
 
 
 @dataclass

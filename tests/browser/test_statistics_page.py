@@ -5,10 +5,9 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from samtal.db import get_session
-from samtal.staff import auth
-from tests.browser.conftest import screenshot
-from tests.browser.test_accessibility import violations
-from tests.conftest import STAFF_PASSWORD, YESTERDAY, store_child
+from samtal.staff import accounts
+from tests.browser.checks import screenshot, violations
+from tests.builders import STAFF_PASSWORD, YESTERDAY, store_child
 
 EMAIL = "siffror@kommun.example"
 DESK = {"viewport": {"width": 1280, "height": 900}, "has_touch": False, "is_mobile": False}
@@ -30,7 +29,7 @@ def test_statistics_page_passes_axe_both_ways(open_page, live_app):
     for _ in range(5):
         store_child(live_app, unit="Björkens förskola", age=5, child={"omsorg": "3"})
     with live_app.app_context():
-        auth.create_staff(
+        accounts.create_staff(
             session=get_session(),
             email=EMAIL,
             name="Siv Siffra",

@@ -8,7 +8,7 @@ from functools import partial
 import pytest
 from flask import Flask
 
-from tests.conftest import make_app, store_child
+from tests.builders import make_app, store_child
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from samtal.db import get_session
 from samtal.staff.statistics.views import cutoff
 from samtal.statistics.figures import OTHER_UNITS, compute
 from samtal.statistics.suppression import HIDDEN, SHOWN, SMALL, TOTAL
-from tests.conftest import YESTERDAY
+from tests.builders import YESTERDAY
 
 
 def figures_of(app, year: int = YESTERDAY.year):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import YESTERDAY, login, make_app
+from tests.builders import YESTERDAY, login, make_app
 
 NAME = "Hemliga Hilda"
 WORDS = "Jag är rädd för pappa"

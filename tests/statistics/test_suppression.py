@@ -21,7 +21,7 @@ from samtal.db import get_session
 from samtal.staff.statistics.views import cutoff
 from samtal.statistics.figures import compute
 from samtal.statistics.suppression import HIDDEN, SHOWN, SMALL, TOTAL, Table, protect
-from tests.conftest import YESTERDAY
+from tests.builders import YESTERDAY
 
 Key = tuple[str, ...]
 Sum = tuple[list[Key], Key]  # parts, total
@@ -81,12 +81,12 @@ def read_csv(text: str) -> tuple[dict[Key, int | None], list[Sum]]:
     sums: list[Sum] = []
     for (measure, split), names in groups.items():
         for column in columns[measure]:
-            parts = [(measure, split, group, column) for group in names]
+            parts: list[Key] = [(measure, split, group, column) for group in names]
             sums.append((parts, (measure, "*", "Alla", column)))
         if "Summa" in columns[measure]:
             for group in [*names, "Alla"]:
                 where = "*" if group == "Alla" else split
-                parts = [(measure, where, group, c) for c in columns[measure] - {"Summa"}]
+                parts = [(measure, where, group, c) for c in sorted(columns[measure] - {"Summa"})]
                 sums.append((parts, (measure, where, group, "Summa")))
     # Next steps and time to summary count the same children: their totals are equal.
     for measure, split, group, column in list(published):

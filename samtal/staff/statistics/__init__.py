@@ -1,7 +1,9 @@
-"""The statistics page and its CSV: aggregates only, for the statistik role and admins."""
+"""The statistics page and its CSV (aggregates only, for the statistik role and admins): URLs."""
 
 from flask import Blueprint
 
-bp = Blueprint("statistics", __name__)
+from samtal.staff.statistics import views
 
-from samtal.staff.statistics import views  # noqa: E402,F401  (registers the routes on bp)
+bp = Blueprint("statistics", __name__)
+bp.add_url_rule("/arbete/statistik", view_func=views.page, methods=["GET"])
+bp.add_url_rule("/arbete/statistik.csv", view_func=views.export, methods=["GET"])

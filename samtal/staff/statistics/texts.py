@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from samtal.staff.summary_texts import AGREEMENTS, DECISIONS
+from samtal.staff.summary.texts import AGREEMENTS, DECISIONS
 
 SPLITS = {"age": _l("Åldersgrupp"), "unit": _l("Enhet")}
 ACTIVITY = {

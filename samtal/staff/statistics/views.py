@@ -22,9 +22,9 @@ from samtal import library
 from samtal.db import get_session
 from samtal.i18n import age_band
 from samtal.models import Setting
-from samtal.staff.auth import login_required
-from samtal.staff.settings import area_labels
-from samtal.staff.statistics import bp, texts
+from samtal.settings import area_labels
+from samtal.staff.access import login_required
+from samtal.staff.statistics import texts
 from samtal.statistics import figures as counting
 from samtal.statistics import queries
 from samtal.statistics.figures import Figures
@@ -159,7 +159,6 @@ def present(figures: Figures, measure: str, split: str, labels: dict[str, str]) 
     }
 
 
-@bp.get("/arbete/statistik")
 @login_required("statistik", "admin")
 def page():
     """The statistics of a year, split one way; tables first, each with its chart."""
@@ -204,7 +203,6 @@ def page():
     )
 
 
-@bp.get("/arbete/statistik.csv")
 @login_required("statistik", "admin")
 def export():
     """The same protected figures as the page, every split and measure of the year, as CSV."""
