@@ -118,15 +118,14 @@ def _row_labels(figures: Figures, split: str) -> dict[str, str]:
     return labels
 
 
-def _text(state: str, value: int) -> str:
-    if state == SMALL:
-        return str(texts.SMALL)
-    if state == HIDDEN:
-        return str(texts.HIDDEN)
-    return str(value)
+def _words() -> dict[str, str]:
+    """What a hidden figure says instead of its number (translated once per request)."""
+    return {SMALL: str(texts.SMALL), HIDDEN: str(texts.HIDDEN)}
 
 
-def present(figures: Figures, measure: str, split: str, labels: dict[str, str]) -> dict | None:
+def present(
+    figures: Figures, measure: str, split: str, labels: dict[str, str], words: dict[str, str]
+) -> dict | None:
     """One table as the template shows it: columns, and per group its cells (text, share,
     state) and its bar for the chart. None when the measure has no children in the year."""
     tables = figures.tables.get(measure)
@@ -148,7 +147,8 @@ def present(figures: Figures, measure: str, split: str, labels: dict[str, str]) 
             share = None
             if state == SHOWN and whole_shown == SHOWN and value:
                 share = round(100 * value / whole)
-            cells.append({"text": _text(state, value), "state": state, "share": share})
+            text = words.get(state) or str(value)
+            cells.append({"text": text, "state": state, "share": share})
         label = labels.get(row, row)
         rows.append({"key": row, "label": label, "cells": cells, "total": row == TOTAL})
     return {
@@ -171,9 +171,10 @@ def page():
         framework = flows.frameworks[queries.framework_id(flows)]
         names = area_labels(framework, session=get_session())
         labels = _row_labels(figures, choice.split)
+        words = _words()
         for area in framework.areas:
             found = {
-                kind: present(figures, f"{kind}.{area.id}", choice.split, labels)
+                kind: present(figures, f"{kind}.{area.id}", choice.split, labels, words)
                 for kind in ("child", "guardian", "agreement", "change")
             }
             sections.append(
@@ -185,7 +186,7 @@ def page():
                 }
             )
         overview = {
-            measure: present(figures, measure, choice.split, labels)
+            measure: present(figures, measure, choice.split, labels, words)
             for measure in ("activity", "decisions", "time")
         }
     else:
@@ -199,7 +200,6 @@ def page():
         sections=sections,
         last_day=(until - timedelta(days=1)).date(),
         small=texts.SMALL,
-        hidden=texts.HIDDEN,
     )
 
 
@@ -214,7 +214,7 @@ def export():
     if choice.year is not None:
         figures = figures_for(choice.year, until)
         # Every word once (lazy texts translate on each str()): the file has a row per figure.
-        words = {SMALL: str(texts.SMALL), HIDDEN: str(texts.HIDDEN)}
+        words = _words()
         column_names = {
             kind: {**{key: str(name) for key, name in names.items()}, TOTAL: str(texts.ROW_TOTAL)}
             for kind, names in texts.COLUMNS.items()
