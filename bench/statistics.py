@@ -4,7 +4,7 @@ Seeds a municipality of fictional children (bulk inserts): units of about a hund
 each child with a first conversation, one or two guardians' questionnaires, a follow-up for
 most (five conversations a child on average, all in the current year and before today),
 ratings in every area, wishes, safety concerns and signed summaries. Then the statistics
-role opens the page and its CSV on both sizes in turn (bench/run.py's staff_worker) and the
+role opens the page and its CSV on both sizes in turn (bench/scenarios.py's staff_worker) and the
 larger's p95 is set against the smaller's: target ≤ 2×. Also measured, without a target: the
 counting itself (what the first view of a day costs), run in a separate process.
 
@@ -29,7 +29,17 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, text  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
-from bench import run as bench  # noqa: E402
+from bench.http_client import Browser, free_port  # noqa: E402
+from bench.report import Outcome, Row, Sample, count, progress  # noqa: E402
+from bench.scenarios import Page, Plan, in_other_process, staff_worker  # noqa: E402
+from bench.servers import (  # noqa: E402
+    EMAIL,
+    PASSWORD,
+    drop_schemas,
+    environment,
+    postgres_url,
+    serve,
+)
 from samtal.db import make_engine  # noqa: E402
 from samtal.models import (  # noqa: E402
     Answer,
@@ -73,7 +83,7 @@ def _rating(chance: random.Random, faces: int) -> dict:
 
 def seed(database_url: str, children: int) -> None:
     """A municipality of `children` fictional children with five conversations each on average,
-    and the statistik account (bench/run.py's EMAIL and PASSWORD) to sign in with."""
+    and the statistik account (bench/servers.py's EMAIL and PASSWORD) to sign in with."""
     from samtal.staff.passwords import hash_password
 
     chance = random.Random(children)
@@ -94,10 +104,10 @@ def seed(database_url: str, children: int) -> None:
 
         session.add(
             Staff(
-                email=bench.EMAIL,
+                email=EMAIL,
                 name="Bänk Statistik",
                 role="statistik",
-                password_hash=hash_password(bench.PASSWORD),
+                password_hash=hash_password(PASSWORD),
             )
         )
         signer = Staff(
@@ -259,7 +269,7 @@ with app.app_context():
     figures.compute(get_session(), library.flows(), year, until)
     print((time.perf_counter() - started) * 1000)
 """
-    env = bench.environment(database_url, 0)
+    env = environment(database_url, 0)
     output = subprocess.run(
         [sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True
     ).stdout
@@ -271,44 +281,40 @@ def _urls(main_url: str, sizes: tuple[int, int]) -> list[str]:
     if main_url.startswith("sqlite:///"):
         folder = Path(main_url.removeprefix("sqlite:///")).parent
         return [f"sqlite:///{folder / f'statistics-{size}.db'}" for size in sizes]
-    return [bench.postgres_url() or "" for _ in sizes]
+    return [postgres_url() or "" for _ in sizes]
 
 
-def run(label: str, main_url: str, plan, outcome) -> None:
+def run(label: str, main_url: str, plan: Plan, outcome: Outcome) -> None:
     """Seed both sizes, time the counting, then the page and the CSV side by side."""
     sizes = (100, 1_000) if plan.quick else (100, 10_000)
     urls = _urls(main_url, sizes)
     try:
-        names = " and ".join(bench.count(size) for size in sizes)
-        bench.progress(f"{label}: seeding statistics of {names} children")
+        names = " and ".join(count(size) for size in sizes)
+        progress(f"{label}: seeding statistics of {names} children")
         for url, size in zip(urls, sizes, strict=True):
             seed(url, size)
         floor = outcome.rows[0].sample
         for url, size in zip(urls, sizes, strict=True):
             samples = [count_once(url) / 1000 for _ in range(1 if plan.quick else 3)]
-            what = f"statistics {bench.count(size)}: counting (first view of a day)"
-            outcome.rows.append(
-                bench.Row(label, what, "1 process", bench.Sample(what, samples), floor)
-            )
-        pages: list[bench.Page] = [
+            what = f"statistics {count(size)}: counting (first view of a day)"
+            outcome.rows.append(Row(label, what, "1 process", Sample(what, samples), floor))
+        pages: list[Page] = [
             ("statistics page", "/arbete/statistik", (STATISTICS_ROW,)),
             ("statistics CSV", "/arbete/statistik.csv", ()),
         ]
-        bench.progress(
-            f"{label}: statistics of {names} side by side, {plan.caseload_rounds} rounds"
-        )
+        progress(f"{label}: statistics of {names} side by side, {plan.caseload_rounds} rounds")
         with contextlib.ExitStack() as servers:
             ports = []
             for url in urls:
-                port = bench.free_port()
-                servers.enter_context(bench.serve(bench.environment(url, port), port))
+                port = free_port()
+                servers.enter_context(serve(environment(url, port), port))
                 ports.append(port)
                 # The day's first view counts (measured above); it is kept for every process.
-                warm = bench.Browser(port)
-                warm.sign_in(bench.EMAIL, bench.PASSWORD)
+                warm = Browser(port)
+                warm.sign_in(EMAIL, PASSWORD)
                 warm.close()
-            (found,) = bench.in_other_process(
-                bench.staff_worker,
+            (found,) = in_other_process(
+                staff_worker,
                 (
                     [(p, str(s)) for p, s in zip(ports, sizes, strict=True)],
                     pages,
@@ -317,19 +323,17 @@ def run(label: str, main_url: str, plan, outcome) -> None:
             )
         for size, measured in zip(sizes, found, strict=True):
             for name, (latencies, errors, _shown) in measured.items():
-                sample = bench.Sample(name, latencies, errors)
-                row = bench.Row(
-                    label, f"statistics {bench.count(size)}: {name}", "1 statistik", sample, floor
-                )
+                sample = Sample(name, latencies, errors)
+                row = Row(label, f"statistics {count(size)}: {name}", "1 statistik", sample, floor)
                 # The CSV holds every unit's rows: it grows with the units, so no target.
                 if size == sizes[1] and name == "statistics page":
-                    ratio = sample.p95 / bench.Sample(name, found[0][name][0]).p95
-                    row.target = f"{ratio:.2f}× of {bench.count(sizes[0])}; ≤ 2×"
+                    ratio = sample.p95 / Sample(name, found[0][name][0]).p95
+                    row.target = f"{ratio:.2f}× of {count(sizes[0])}; ≤ 2×"
                     row.passed = ratio <= 2
                 outcome.rows.append(row)
     finally:
         if not main_url.startswith("sqlite"):
-            bench.drop_schemas(urls)
+            drop_schemas(urls)
 
 
 if __name__ == "__main__":
