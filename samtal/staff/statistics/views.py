@@ -18,11 +18,9 @@ from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from samtal import library
+from samtal import library, settings
 from samtal.db import get_session
 from samtal.i18n import age_band
-from samtal.models import Setting
-from samtal.settings import area_labels
 from samtal.staff.access import login_required
 from samtal.staff.statistics import texts
 from samtal.statistics import figures as counting
@@ -62,17 +60,13 @@ def _kept(year: int, until: datetime) -> Figures:
     """Today's figures from the database, or counted now and kept there."""
     session = get_session()
     name = f"statistics.{year}"
-    row = session.get(Setting, name)
-    if row is not None and row.value.get("until") == until.isoformat():
-        return counting.from_json(row.value["figures"])
+    kept = settings.read(session, name)
+    if kept is not None and kept.get("until") == until.isoformat():
+        return counting.from_json(kept["figures"])
     counted = counting.compute(session, library.flows(), year, until)
-    value = {"until": until.isoformat(), "figures": counting.to_json(counted)}
     try:
-        if row is None:
-            session.add(Setting(key=name, value=value))
-        else:
-            row.value = value
-        session.commit()
+        value = {"until": until.isoformat(), "figures": counting.to_json(counted)}
+        settings.write(session, name, value)
     except IntegrityError:  # another process kept the same figures first
         session.rollback()
     return counting.published(counted)
@@ -169,7 +163,7 @@ def page():
     if figures is not None:
         flows = library.flows()
         framework = flows.frameworks[queries.framework_id(flows)]
-        names = area_labels(framework, session=get_session())
+        names = settings.area_labels(framework, session=get_session())
         labels = _row_labels(figures, choice.split)
         words = _words()
         for area in framework.areas:
