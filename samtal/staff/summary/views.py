@@ -303,5 +303,3 @@ def compare(child_id: int):
         fields=FIELDS,
         sections=SECTIONS,
     )
-
-
