@@ -13,7 +13,6 @@ none of these is kept under "other", so nothing a child or guardian said is ever
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -380,24 +379,6 @@ def closing_empty() -> dict[str, Any]:
         "adult": [],
         "other": [],
     }
-
-
-def for_sharing(summary: Mapping[str, Any]) -> dict[str, Any]:
-    """What may leave the barnkontakt's service: no safety notes, no kept areas' answers."""
-    shared = copy.deepcopy(dict(summary))
-    kept = set(shared.get("kept_from_guardians", []))
-    for area in shared["areas"]:
-        if area["id"] in kept:
-            area["child"] = None
-            area["note"] = area["translation"] = ""
-            for view in area["guardians"]:
-                view["agreement"] = None
-    shared["priorities"] = [a for a in shared["priorities"] if a not in kept]
-    for area in shared["areas"]:
-        area["priority"] = area["id"] in shared["priorities"]
-    shared["safety"] = []
-    shared["shared"] = True
-    return shared
 
 
 def day(moment: Any) -> str | None:

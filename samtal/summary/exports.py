@@ -11,7 +11,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -21,9 +21,10 @@ from samtal import library
 from samtal.config import ROOT
 from samtal.models import SummaryVersion, utcnow
 from samtal.summary import store
-from samtal.summary.build import for_sharing
+from samtal.summary.deidentify import deidentify
+from samtal.summary.sharing import prepare
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 SCHEMA_FILE = ROOT / "schema" / "summary-v1.schema.json"
 
 
@@ -33,15 +34,27 @@ def _moment(value: datetime) -> str:
     return aware.replace(microsecond=0).isoformat()
 
 
+def asks_sharing(content: Mapping[str, Any]) -> bool:
+    """Whether the child's flow asked the young person what guardians may see."""
+    flow_id = content.get("header", {}).get("flow")
+    flow = library.flows().get(str(flow_id)) if flow_id else None
+    return flow is not None and any(step.kind == "sharing" for step in flow.outro)
+
+
 def document(
     content: Mapping[str, Any],
     *,
     signed: SummaryVersion | None,
     signed_by: str | None = None,
-    sharing: bool = False,
+    audience: str = "staff",
+    areas: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """The export document: the summary (for sharing: only what may leave) and its signature."""
-    summary = for_sharing(content) if sharing else dict(content)
+    """The export document: the summary as its audience may have it, why anything is
+    missing, and its signature."""
+    sharing = audience != "staff"
+    summary, missing = prepare(
+        content, audience=audience, areas=areas, asks_sharing=asks_sharing(content)
+    )
     return {
         "schema": "samtal-summary",
         "version": SCHEMA_VERSION,
@@ -58,10 +71,29 @@ def document(
             else None
         ),
         "shared": sharing,
+        "audience": audience,
+        "missing": missing,
         "summary_hash": store.content_hash(summary),
         "exported_at": _moment(utcnow()),
         "summary": summary,
     }
+
+
+def consultation_document(
+    content: Mapping[str, Any], *, signed: SummaryVersion | None, approved: Collection[str]
+) -> dict[str, Any]:
+    """The de-identified export for a consultation: no one named, only approved free text."""
+    summary = deidentify(content, approved)
+    _shown, missing = prepare(content, audience="staff")
+    found = document(content, signed=signed, signed_by="")
+    found.update(
+        shared=True,
+        audience="consultation",
+        missing=missing,
+        summary=summary,
+        summary_hash=store.content_hash(summary),
+    )
+    return found
 
 
 def to_json(document_: Mapping[str, Any]) -> str:

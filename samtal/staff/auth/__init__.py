@@ -8,7 +8,6 @@ bp = Blueprint("auth", __name__)
 bp.add_url_rule("/logga-in", methods=["GET", "POST"], view_func=views.login)
 bp.add_url_rule("/logga-ut", view_func=views.logout, methods=["POST"])
 bp.add_url_rule("/arbete/", view_func=views.home, methods=["GET"])
-bp.add_url_rule("/arbete/statistik", view_func=views.statistics_only, methods=["GET"])
 bp.add_url_rule("/arbete/konto", view_func=views.account, methods=["GET"])
 bp.add_url_rule("/arbete/konto/losenord", view_func=views.account_password, methods=["POST"])
 bp.add_url_rule(

@@ -27,6 +27,7 @@ from sqlmodel import col, select
 from samtal import audit, inputs, library, limits
 from samtal.ages import age_of
 from samtal.conversation import invitations, lifecycle, links
+from samtal.conversation.panel_access import KIOSK_KEY
 from samtal.db import get_session
 from samtal.flows import Flow
 from samtal.models import Child, Conversation, Guardian, Invitation, Staff
@@ -37,7 +38,6 @@ from samtal.staff.workspace.views import languages, me, to_child
 from samtal.web.qr import qr_svg
 from samtal.web.security import refuse_stale_form
 
-KIOSK_KEY = "kiosk"
 CODES_KEY = "shown_codes"
 # Staff pages live under /arbete and in these blueprints; in kiosk mode they all ask for the
 # password. Signing out stays possible: it ends the staff session altogether.
@@ -366,4 +366,3 @@ def kiosk_leave():
     if child is None:
         return redirect(url_for("auth.home"), code=303)
     return to_child(child, "samtal")
-

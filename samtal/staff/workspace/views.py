@@ -54,6 +54,7 @@ from samtal.staff import caseload as cases
 from samtal.staff import children, consent
 from samtal.staff.access import child_or_404, current_staff, login_required, restored_form
 from samtal.staff.summary.texts import CONVERSATION_STATES, change_texts
+from samtal.staff.workspace import safety
 from samtal.summary.wheel import Mark, change_chart
 
 READERS = ("barnkontakt", "admin")
@@ -89,6 +90,25 @@ AUDIT_ACTIONS = {
     "export_json": _l("Laddade ner sammanställningen som JSON"),
     "export_refused": _l("Fick nej till att dela sammanställningen (inget samtycke)"),
     "view_child_copy": _l("Öppnade barnets kopia ”Det här berättade du”"),
+    # Safeguarding (the adult panel, concerns, links, need-to-know, what leaves)
+        "break_glass": _l("Bröt förseglingen för att läsa känsliga uppgifter"),
+        "panel_opened": _l("Öppnade panelen för den vuxna"),
+        "panel_pin_refused": _l("Fel kod till panelen för den vuxna"),
+        "panel_pin_throttled": _l("För många fel koder till panelen"),
+        "panel_words": _l("Skrev ner barnets ord i panelen"),
+        "panel_paused": _l("Pausade samtalet"),
+        "panel_active": _l("Fortsatte samtalet"),
+        "panel_ended": _l("Avslutade samtalet"),
+        "panel_language": _l("Bytte samtalets språk"),
+        "panel_age_band": _l("Bytte åldersgrupp"),
+        "mark_concern": _l("Markerade oro för barnets säkerhet"),
+        "report_made": _l("Registrerade att orosanmälan är gjord"),
+        "no_report": _l("Beslutade att inte göra orosanmälan, med skäl"),
+        "view_concerns": _l("Läste oroanteckningarna"),
+        "revoke_link": _l("Gjorde barnets länk ogiltig"),
+        "revoke_invitation": _l("Gjorde en inbjudan ogiltig"),
+        "choose_child_copy": _l("Valde vad som ska med i barnets kopia"),
+        "export_consultation": _l("Laddade ner sammanställningen avidentifierad"),
 }
 CHANGE_WORDS = {
     "better": _l("Bättre"),
@@ -148,6 +168,7 @@ def caseload():
         search=request.args.get("sok", ""),
         status=request.args.get("status") or None,
         page=inputs.number(page, maximum=100_000) or 1,
+        concern=request.args.get("oro") == "1",
     )
     audit.record("view_caseload", detail=f"sida {found.page}")
     return render_template(
@@ -520,6 +541,7 @@ def child(child_id: int):
         languages=languages(),
         reasons=children.REASONS,
         may_change=me().role == "barnkontakt",
+        **safety.child_page_context(found),
     )
 
 
@@ -574,5 +596,3 @@ def followup(child_id: int):
         else _("Datumet för uppföljning är borttaget.")
     )
     return to_child(found, "uppfoljning")
-
-
