@@ -1,0 +1,222 @@
+"""PDFs in every script: a summary whose child and guardians wrote in all eight languages comes
+out with every word as text, in embedded fonts that cover each script, with no missing glyph,
+upright, right-to-left where the words are, tagged, in the document's language; a signed
+copy is PDF/A as well."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import shutil
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from samtal import answers as recording
+from samtal import conversation as engine
+from samtal import exports, invitations, library
+from samtal.db import get_session
+from samtal.flows import DECLINED
+from samtal.i18n import isolated, text_direction
+from samtal.models import Child, Conversation
+from tests.conftest import REQUIRE_SERVICES, csrf_token_of
+
+WORDS = {
+    "sv": "Jag tycker om att rita",
+    "en": "I like football",
+    "ar": "أحب المدرسة كثيرا",
+    "fa": "دوستانم را دوست دارم",
+    "so": "Waxaan jeclahay dugsiga",
+    "ti": "ቤት ትምህርቲ ይፈቱ",
+    "uk": "Я люблю малювати",
+    "fi": "Pidän jalkapallosta",
+}
+# Which words go where: the child writes in four languages (the adult switches the tablet's
+# language between areas), each guardian in two.
+CHILD_WORDS = {"omsorg.ord": "sv", "trygghet.ord": "fa", "ma_bra.ord": "so", "fritid.ord": "ti"}
+GUARDIANS = {
+    "Amal": {"omsorg.bra": "ar", "trygghet.bra": "en"},
+    "Олена": {"omsorg.bra": "uk", "trygghet.bra": "fi"},
+}
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def answer_through(conversation: Conversation, words: Mapping[str, str]) -> None:
+    """Answer every step to the goodbye: these steps' own words in their language, every other
+    step with a plain answer."""
+    session = get_session()
+    flow = library.flows().get(conversation.flow_id)
+    assert flow is not None
+    for _ in range(300):
+        answers = recording.stored_answers(session, conversation.id or 0)
+        step = engine.position(flow, answers).step
+        if step is None or step.kind == "goodbye":
+            return
+        if step.id in words:
+            language = words[step.id]
+            recording.set_language(session=session, conversation=conversation, language=language)
+            parsed = recording.Parsed(status="answered", words=WORDS[language])
+        elif step.kind in ("message", "review"):
+            parsed = recording.Parsed(status="answered")
+        elif step.kind == "choose_area":
+            first = engine.remaining_areas(flow, answers)[0].id
+            parsed = recording.Parsed(status="answered", value=first)
+        elif step.kind == "rating":
+            parsed = recording.Parsed(status="answered", value=flow.scale[-1].value)
+        elif step.options:
+            value = next(o.value for o in step.options if not o.ends_conversation)
+            parsed = recording.Parsed(status="answered", value=[value] if step.multiple else value)
+        else:
+            parsed = recording.Parsed(status=DECLINED)
+        recording.store_answer(
+            session=session,
+            conversation=conversation,
+            flow=flow,
+            step=step,
+            parsed=parsed,
+            request_key=None,
+            by=flow.audience,
+        )
+    raise AssertionError("the conversation never ended")
+
+
+@pytest.fixture
+def multilingual(app, staff_client):
+    """A barnkontakt's client and a child whose own words and guardians' words are in all
+    eight languages."""
+    client, staff = staff_client("barnkontakt")
+    with app.test_request_context():
+        session = get_session()
+        child = Child(name="سارا", birth_year=2015, barnkontakt_id=staff.id)
+        session.add(child)
+        session.commit()
+        flow = library.flows().get("barn-10-12")
+        assert flow is not None
+        conversation = recording.start_conversation(
+            session=session, flow=flow, name=child.name, age=10, child=child
+        )
+        answer_through(conversation, CHILD_WORDS)
+        for name, words in GUARDIANS.items():
+            issued = invitations.issue(
+                session=session,
+                child=child,
+                flow=library.flows().for_audience("guardian")[0],
+                guardian_name=name,
+                language=next(iter(words.values())),
+            )
+            answer_through(issued.conversation, words)
+        return client, child.id
+
+
+def poppler(command: str, pdf: bytes, tmp_path: Path, *options: str) -> str:
+    """What one of poppler-utils' commands prints about this PDF."""
+    if not shutil.which(command):
+        message = f"{command} is not installed (poppler-utils): run scripts/setup.sh"
+        if REQUIRE_SERVICES:
+            pytest.fail(message)
+        pytest.skip(message)
+    file = tmp_path / "document.pdf"
+    file.write_bytes(pdf)
+    return subprocess.run(
+        [command, *options, str(file), *(["-"] if command == "pdftotext" else [])],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def summary_pdf(client, child_id: int) -> bytes:
+    response = client.get(f"/arbete/barn/{child_id}/sammanstallning/pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    return response.data
+
+
+def test_every_language_comes_out_as_text_in_fonts_for_its_script(multilingual, tmp_path, caplog):
+    client, child_id = multilingual
+    # WeasyPrint warns once for every character it had to draw as .notdef (a box).
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    pdf = summary_pdf(client, child_id)
+    missing = [r.getMessage() for r in caplog.records if ".notdef" in r.getMessage()]
+    assert missing == []
+    # Nothing the tagging needs is missing either (an image without a text alternative…).
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+    text = " ".join(BIDI_CONTROLS.sub("", poppler("pdftotext", pdf, tmp_path)).split())
+    for language, words in WORDS.items():
+        assert words in text, language
+    assert "Vårdnadshavare: Олена" in text and "سارا" in text
+
+    fonts = poppler("pdffonts", pdf, tmp_path)
+    embedded = [line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:]]
+    assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:]), fonts
+    for family in ("Noto-Sans", "Noto-Sans-Arabic", "Noto-Sans-Ethiopic"):
+        assert family in embedded, fonts
+    # No slanted copy made by the renderer (Arabic and Ethiopic have no italics).
+    assert not [name for name in embedded if "Oblique" in name], fonts
+
+
+def test_right_to_left_words_keep_their_direction_inside_swedish(multilingual):
+    client, child_id = multilingual
+    html = client.get(f"/arbete/barn/{child_id}/sammanstallning/utskrift").get_data(as_text=True)
+    assert f'<q lang="ar" dir="rtl">{WORDS["ar"]}</q>' in html
+    assert f'<q lang="fa" dir="rtl">{WORDS["fa"]}</q>' in html
+    assert f'<q lang="ti" dir="ltr">{WORDS["ti"]}</q>' in html
+    assert '<h1>Sammanställning: <bdi dir="rtl">سارا</bdi></h1>' in html
+
+
+def test_a_draft_is_tagged_pdf_ua_and_a_signed_copy_pdf_a_too(multilingual, tmp_path):
+    client, child_id = multilingual
+    draft = summary_pdf(client, child_id)
+    info = poppler("pdfinfo", draft, tmp_path)
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info
+    catalog = PdfReader(io.BytesIO(draft)).trailer["/Root"]
+    assert catalog["/Lang"] == "sv" and catalog["/MarkInfo"]["/Marked"]
+    metadata = poppler("pdfinfo", draft, tmp_path, "-meta")
+    assert 'pdfuaid:part="1"' in metadata and "pdfaid" not in metadata
+
+    base = f"/arbete/barn/{child_id}/sammanstallning"
+    page = client.get(base).get_data(as_text=True)
+    signed = client.post(
+        f"{base}/signera",
+        data={"csrf_token": csrf_token_of(page), "anteckningar": "1", "bekrafta": "ja"},
+    )
+    assert signed.status_code == 303
+    archival = summary_pdf(client, child_id)
+    assert re.search(r"^Tagged:\s+yes$", poppler("pdfinfo", archival, tmp_path), re.M)
+    metadata = poppler("pdfinfo", archival, tmp_path, "-meta")
+    assert 'pdfaid:part="2"' in metadata and 'pdfaid:conformance="A"' in metadata
+    assert "<pdfuaid:part>1</pdfuaid:part>" in metadata
+    # PDF/A carries the colour space it was made for.
+    assert "/OutputIntents" in PdfReader(io.BytesIO(archival)).trailer["/Root"]
+
+
+def test_a_character_no_font_has_is_counted_as_missing(app, caplog):
+    """The check above can fail: a private-use character has no glyph in any font."""
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    stylesheet = Path(app.static_folder or "") / "samtal.css"
+    exports.render_pdf('<html lang="sv"><body><p>Hej \ue123</p></body></html>', stylesheet)
+    assert [r for r in caplog.records if ".notdef" in r.getMessage()]
+
+
+@pytest.mark.parametrize(
+    ("text", "direction"),
+    [
+        ("أحب المدرسة", "rtl"),
+        ("12، دوست", "rtl"),  # digits and punctuation are neutral: the first letter decides
+        ("Jag tycker", "ltr"),
+        ("ቤት", "ltr"),
+        ("«Я»", "ltr"),
+        ("", "ltr"),
+        (None, "ltr"),
+    ],
+)
+def test_text_direction_is_that_of_the_first_letter(text, direction):
+    assert text_direction(text) == direction
+
+
+def test_isolated_escapes_and_sets_the_direction():
+    assert str(isolated("<سارا>")) == '<bdi dir="rtl">&lt;سارا&gt;</bdi>'
