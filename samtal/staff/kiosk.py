@@ -35,11 +35,15 @@ from samtal.db import get_session
 from samtal.flows import Flow
 from samtal.models import Child, Conversation, Guardian, Invitation, Staff, utcnow
 from samtal.security import check_csrf
-from samtal.staff import auth, children
+from samtal.staff import auth, children, invitation_mail
 from samtal.staff.workspace import bp, languages, me, to_child
 
 KIOSK_KEY = "kiosk"
 CODES_KEY = "shown_codes"
+# The code of the newest invitation, for its printed letter (the page shows it only once).
+LETTER_CODE_KEY = "letter_code"
+# An e-mail address refused as mistyped, shown again in the form so it can be corrected.
+REFUSED_ADDRESS_KEY = "refused_address"
 # Staff pages live under /arbete and in these blueprints; in kiosk mode they all ask for the
 # password. Signing out stays possible: it ends the staff session altogether.
 STAFF_BLUEPRINTS = frozenset({"auth", "admin", "workspace", "summary"})
@@ -296,6 +300,8 @@ def invitation(child_id: int, invitation_id: int):
     if found is None or guardian is None or conversation is None or guardian.child_id != child.id:
         abort(404)
     codes = session.pop(CODES_KEY, {})
+    if codes:
+        session[LETTER_CODE_KEY] = codes
     token = invitations.link_token(found, conversation.language)
     url = links.external_url("guardian.step", token=token)
     audit.record("view_invitation", child.id, detail=f"inbjudan {found.id}")
@@ -315,6 +321,9 @@ def invitation(child_id: int, invitation_id: int):
         code=codes.get(str(found.id)),
         has_code=found.code_hash is not None,
         kind="guardian",
+        delivery=invitation_mail.latest_deliveries(db, [found.id or 0]).get(found.id or 0),
+        address=session.pop(REFUSED_ADDRESS_KEY, None)
+        or invitation_mail.address_of(guardian.contact),
     )
 
 

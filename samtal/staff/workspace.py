@@ -53,6 +53,7 @@ from samtal.models import (
 from samtal.staff import caseload as cases
 from samtal.staff import children, consent, settings
 from samtal.staff.auth import current_staff, login_required, restored_form
+from samtal.staff.invitation_mail import latest_deliveries
 from samtal.staff.summary_texts import change_texts
 from samtal.wheel import Mark, change_chart
 
@@ -258,12 +259,14 @@ def child_overview(child: Child) -> dict:
     )
     by_id = {c.id: c for c in conversations}
     invitations = []
-    for invitation in db.exec(
+    rows = db.exec(
         select(Invitation)
         .join(Guardian, col(Guardian.id) == Invitation.guardian_id)
         .where(Guardian.child_id == child.id)
         .order_by(col(Invitation.id).desc())
-    ).all():
+    ).all()
+    deliveries = latest_deliveries(db, [i.id for i in rows if i.id is not None])
+    for invitation in rows:
         conversation = by_id.get(invitation.conversation_id)
         if conversation is None:
             continue
@@ -275,6 +278,7 @@ def child_overview(child: Child) -> dict:
                 "guardian": names.get(invitation.guardian_id, ""),
                 "state": state,
                 "state_label": INVITATION_STATES[state],
+                "delivery": deliveries.get(invitation.id or 0),
             }
         )
     consents = consent.on_record(db, child.id or 0)
@@ -595,4 +599,4 @@ def followup(child_id: int):
 
 
 # Starting sessions, the kiosk and consent add their routes to bp.
-from samtal.staff import consent_views, kiosk  # noqa: E402, F401
+from samtal.staff import consent_views, invitation_views, kiosk, phone  # noqa: E402, F401
