@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import (
     Blueprint,
     abort,
@@ -20,7 +22,7 @@ from flask_babel import gettext as _
 
 from samtal import answers as recording
 from samtal import conversation as engine
-from samtal import invitations, library, step_pages
+from samtal import exports, invitations, library, step_pages
 from samtal.db import get_session
 from samtal.models import utcnow
 from samtal.security import check_csrf
@@ -100,18 +102,31 @@ def language():
 
 @bp.get("/kopia")
 def copy():
-    """The guardian's own answers, to print or download; never anyone else's."""
+    """The guardian's own answers, to print, or to download as PDF in their language; never
+    anyone else's."""
     db = get_session()
     sections = engine.review(g.flow, *recording.stored_answers_and_words(db, g.conversation.id))
-    page = render_template(
-        "guardian/copy.html",
-        flow=g.flow,
-        conversation=g.conversation,
-        sections=sections,
-        printed_at=utcnow(),
-        download=request.args.get("ladda-ner") == "1",
-    )
-    response = make_response(page)
-    if request.args.get("ladda-ner") == "1":
-        response.headers["Content-Disposition"] = 'attachment; filename="mina-svar.html"'
+    download = request.args.get("ladda-ner") == "1"
+
+    def page(pdf: bool) -> str:
+        return render_template(
+            "guardian/copy.html",
+            flow=g.flow,
+            conversation=g.conversation,
+            sections=sections,
+            printed_at=utcnow(),
+            pdf=pdf,
+        )
+
+    if not download:
+        return page(pdf=False)
+    try:
+        stylesheet = Path(current_app.static_folder or "") / "samtal.css"
+        response = make_response(exports.render_pdf(page(pdf=True), stylesheet))
+        response.mimetype, filename = "application/pdf", "mina-svar.pdf"
+    except (ImportError, OSError):
+        # Without WeasyPrint's libraries the answers still come, as a page to keep.
+        current_app.logger.exception("PDF could not be rendered")
+        response, filename = make_response(page(pdf=True)), "mina-svar.html"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from sqlmodel import select
 
 from samtal import answers as recording
 from samtal import conversation as engine
@@ -22,7 +23,7 @@ from samtal import exports, invitations, library
 from samtal.db import get_session
 from samtal.flows import DECLINED
 from samtal.i18n import isolated, text_direction
-from samtal.models import Child, Conversation
+from samtal.models import Child, Conversation, Invitation
 from tests.conftest import REQUIRE_SERVICES, csrf_token_of
 
 WORDS = {
@@ -86,8 +87,8 @@ def answer_through(conversation: Conversation, words: Mapping[str, str]) -> None
 
 @pytest.fixture
 def multilingual(app, staff_client):
-    """A barnkontakt's client and a child whose own words and guardians' words are in all
-    eight languages."""
+    """A barnkontakt's client, a child whose own words and guardians' words are in all eight
+    languages, and each guardian's invitation token."""
     client, staff = staff_client("barnkontakt")
     with app.test_request_context():
         session = get_session()
@@ -100,6 +101,7 @@ def multilingual(app, staff_client):
             session=session, flow=flow, name=child.name, age=10, child=child
         )
         answer_through(conversation, CHILD_WORDS)
+        tokens: dict[str, str] = {}
         for name, words in GUARDIANS.items():
             issued = invitations.issue(
                 session=session,
@@ -109,7 +111,8 @@ def multilingual(app, staff_client):
                 language=next(iter(words.values())),
             )
             answer_through(issued.conversation, words)
-        return client, child.id
+            tokens[name] = issued.token
+        return client, child.id, tokens
 
 
 def poppler(command: str, pdf: bytes, tmp_path: Path, *options: str) -> str:
@@ -136,7 +139,7 @@ def summary_pdf(client, child_id: int) -> bytes:
 
 
 def test_every_language_comes_out_as_text_in_fonts_for_its_script(multilingual, tmp_path, caplog):
-    client, child_id = multilingual
+    client, child_id, _tokens = multilingual
     # WeasyPrint warns once for every character it had to draw as .notdef (a box).
     caplog.set_level(logging.WARNING, logger="weasyprint")
     pdf = summary_pdf(client, child_id)
@@ -160,7 +163,7 @@ def test_every_language_comes_out_as_text_in_fonts_for_its_script(multilingual, 
 
 
 def test_right_to_left_words_keep_their_direction_inside_swedish(multilingual):
-    client, child_id = multilingual
+    client, child_id, _tokens = multilingual
     html = client.get(f"/arbete/barn/{child_id}/sammanstallning/utskrift").get_data(as_text=True)
     assert f'<q lang="ar" dir="rtl">{WORDS["ar"]}</q>' in html
     assert f'<q lang="fa" dir="rtl">{WORDS["fa"]}</q>' in html
@@ -169,7 +172,7 @@ def test_right_to_left_words_keep_their_direction_inside_swedish(multilingual):
 
 
 def test_a_draft_is_tagged_pdf_ua_and_a_signed_copy_pdf_a_too(multilingual, tmp_path):
-    client, child_id = multilingual
+    client, child_id, _tokens = multilingual
     draft = summary_pdf(client, child_id)
     info = poppler("pdfinfo", draft, tmp_path)
     assert re.search(r"^Tagged:\s+yes$", info, re.M), info
@@ -220,3 +223,28 @@ def test_text_direction_is_that_of_the_first_letter(text, direction):
 
 def test_isolated_escapes_and_sets_the_direction():
     assert str(isolated("<سارا>")) == '<bdi dir="rtl">&lt;سارا&gt;</bdi>'
+
+
+def test_the_guardians_copy_is_a_pdf_in_their_language(multilingual, app, tmp_path, caplog):
+    _client, _child_id, tokens = multilingual
+    guardian = app.test_client()
+    # Amal wrote in Arabic and English and reads the questionnaire in Arabic.
+    with app.test_request_context():
+        session = get_session()
+        invitation = session.exec(select(Invitation).order_by(Invitation.id)).first()
+        assert invitation is not None
+        conversation = session.get(Conversation, invitation.conversation_id)
+        recording.set_language(session=session, conversation=conversation, language="ar")
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    response = guardian.get(f"/v/{tokens['Amal']}/kopia?ladda-ner=1")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert 'filename="mina-svar.pdf"' in response.headers["Content-Disposition"]
+    assert [r.getMessage() for r in caplog.records] == []  # no box, nothing untagged
+    pdf = response.data
+    catalog = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    assert catalog["/Lang"] == "ar"
+    assert re.search(r"^Tagged:\s+yes$", poppler("pdfinfo", pdf, tmp_path), re.M)
+    text = " ".join(BIDI_CONTROLS.sub("", poppler("pdftotext", pdf, tmp_path)).split())
+    assert WORDS["ar"] in text and WORDS["en"] in text
+    assert "إجاباتي" in text  # the heading, "Mina svar", in her language
+    assert "Noto-Sans-Arabic" in poppler("pdffonts", pdf, tmp_path)
