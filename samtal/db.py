@@ -9,6 +9,7 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from samtal import (
     models,  # noqa: F401  (registers the tables on SQLModel.metadata)
+    stages,
     upgrades,
 )
 
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
     """Create the engine and the tables, and close each request's session after it."""
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["samtal.engine"] = engine
+    stages.install()
     SQLModel.metadata.create_all(engine)
     upgrades.apply(engine)
     app.teardown_appcontext(_close_session)

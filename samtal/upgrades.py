@@ -11,6 +11,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from samtal.models import Child, fold_name
+from samtal.stages import refresh_stages
 
 
 def apply(engine: Engine) -> None:
@@ -40,8 +41,6 @@ def _add_search_names(engine: Engine) -> None:
 
 def _add_stages(engine: Engine) -> None:
     """child.stage: where each child stands, for the caseload's status filter."""
-    from samtal.staff.caseload import refresh_stages  # the status rules live there
-
     with engine.begin() as connection:
         connection.execute(
             text("ALTER TABLE child ADD COLUMN stage VARCHAR(20) NOT NULL DEFAULT 'none'")

@@ -11,7 +11,7 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from samtal import ROOT
+from samtal.config import ROOT
 from samtal.flows import FLOWS_DIR, FlowError, extract_texts, load_library, texts_used
 from samtal.illustrations import load_pictures
 from tests.conftest import TEST_FLOWS, make_app

@@ -17,13 +17,13 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import select
 
-from samtal import answers as recording
-from samtal import conversation as engine
-from samtal import exports, invitations, library
+from samtal import library
+from samtal.conversation import engine, invitations, lifecycle, reading, records
 from samtal.db import get_session
 from samtal.flows import DECLINED
 from samtal.i18n import isolated, text_direction
 from samtal.models import Child, Conversation, Invitation
+from samtal.summary import exports
 from tests.conftest import REQUIRE_SERVICES, csrf_token_of
 
 WORDS = {
@@ -53,27 +53,27 @@ def answer_through(conversation: Conversation, words: Mapping[str, str]) -> None
     flow = library.flows().get(conversation.flow_id)
     assert flow is not None
     for _ in range(300):
-        answers = recording.stored_answers(session, conversation.id or 0)
+        answers = records.stored_answers(session, conversation.id or 0)
         step = engine.position(flow, answers).step
         if step is None or step.kind == "goodbye":
             return
         if step.id in words:
             language = words[step.id]
-            recording.set_language(session=session, conversation=conversation, language=language)
-            parsed = recording.Parsed(status="answered", words=WORDS[language])
+            lifecycle.set_language(session=session, conversation=conversation, language=language)
+            parsed = reading.Parsed(status="answered", words=WORDS[language])
         elif step.kind in ("message", "review"):
-            parsed = recording.Parsed(status="answered")
+            parsed = reading.Parsed(status="answered")
         elif step.kind == "choose_area":
             first = engine.remaining_areas(flow, answers)[0].id
-            parsed = recording.Parsed(status="answered", value=first)
+            parsed = reading.Parsed(status="answered", value=first)
         elif step.kind == "rating":
-            parsed = recording.Parsed(status="answered", value=flow.scale[-1].value)
+            parsed = reading.Parsed(status="answered", value=flow.scale[-1].value)
         elif step.options:
             value = next(o.value for o in step.options if not o.ends_conversation)
-            parsed = recording.Parsed(status="answered", value=[value] if step.multiple else value)
+            parsed = reading.Parsed(status="answered", value=[value] if step.multiple else value)
         else:
-            parsed = recording.Parsed(status=DECLINED)
-        recording.store_answer(
+            parsed = reading.Parsed(status=DECLINED)
+        records.store_answer(
             session=session,
             conversation=conversation,
             flow=flow,
@@ -97,7 +97,7 @@ def multilingual(app, staff_client):
         session.commit()
         flow = library.flows().get("barn-10-12")
         assert flow is not None
-        conversation = recording.start_conversation(
+        conversation = lifecycle.start_conversation(
             session=session, flow=flow, name=child.name, age=10, child=child
         )
         answer_through(conversation, CHILD_WORDS)
@@ -234,7 +234,7 @@ def test_the_guardians_copy_is_a_pdf_in_their_language(multilingual, app, tmp_pa
         invitation = session.exec(select(Invitation).order_by(Invitation.id)).first()
         assert invitation is not None
         conversation = session.get(Conversation, invitation.conversation_id)
-        recording.set_language(session=session, conversation=conversation, language="ar")
+        lifecycle.set_language(session=session, conversation=conversation, language="ar")
     caplog.set_level(logging.WARNING, logger="weasyprint")
     response = guardian.get(f"/v/{tokens['Amal']}/kopia?ladda-ner=1")
     assert response.status_code == 200 and response.mimetype == "application/pdf"

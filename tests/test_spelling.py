@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from samtal import ROOT
+from samtal.config import ROOT
 from samtal.flows import FLOWS_DIR, extract_texts, load_library, texts_used
 
 DICTIONARY = "sv_SE"

@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from flask_babel import gettext as _
 from sqlmodel import Session, col, select
 
-from samtal import audit, invitations, links
-from samtal.invitation_letter import Letter, email
+from samtal import audit
+from samtal.conversation import invitations, links
+from samtal.family.invitation_letter import Letter, email
 from samtal.models import (
     Child,
     Conversation,

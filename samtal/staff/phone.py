@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import re
 
-from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from sqlmodel import Session
 
-from samtal import audit
-from samtal.db import get_session
 from samtal.models import Staff
-from samtal.staff.auth import login_required
-from samtal.staff.workspace import bp, me
 
 # Digits with the usual separators and an optional leading +: "08-123 456 78", "+46 70 123".
 PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,38}$")
@@ -32,17 +27,3 @@ def set_phone(*, session: Session, staff: Staff, phone: str) -> None:
     staff.phone = phone or None
     session.add(staff)
     session.commit()
-
-
-@bp.post("/konto/telefon")
-@login_required()
-def account_phone():
-    """Change my phone number (shown to families on invitations)."""
-    try:
-        set_phone(session=get_session(), staff=me(), phone=request.form.get("phone", ""))
-    except PhoneRefused as refused:
-        flash(str(refused))
-        return redirect(url_for("auth.account", _anchor="telefon"), code=303)
-    audit.record("phone_changed")
-    flash(_("Telefonnumret är sparat."))
-    return redirect(url_for("auth.account"), code=303)
