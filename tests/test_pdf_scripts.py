@@ -1,11 +1,13 @@
-"""PDFs in every script: a summary whose child and guardians wrote in all eight languages comes
-out with every word as text, in embedded fonts that cover each script, with no missing glyph,
-upright, right-to-left where the words are, tagged, in the document's language; a signed
-copy is PDF/A as well."""
+"""Families' words in every script: a summary whose child and guardians wrote in all eight
+languages comes out as PDF with every word as text, in embedded fonts that cover each script,
+with no missing glyph, upright, right-to-left where the words are, tagged, in the document's
+language (a signed copy PDF/A as well); the guardian's copy likewise; and the barnkontakt's
+translation of any free-text answer stands beside the words in the summary and its exports."""
 
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 import shutil
@@ -13,6 +15,7 @@ import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
+import jsonschema
 import pytest
 from pypdf import PdfReader
 from sqlmodel import select
@@ -22,7 +25,7 @@ from samtal.conversation import engine, invitations, lifecycle, reading, records
 from samtal.db import get_session
 from samtal.flows import DECLINED
 from samtal.i18n import isolated, text_direction
-from samtal.models import Child, Conversation, Invitation
+from samtal.models import Child, Conversation, Guardian, Invitation
 from samtal.summary import exports
 from tests.conftest import REQUIRE_SERVICES, csrf_token_of
 
@@ -43,6 +46,7 @@ GUARDIANS = {
     "Amal": {"omsorg.bra": "ar", "trygghet.bra": "en"},
     "Олена": {"omsorg.bra": "uk", "trygghet.bra": "fi"},
 }
+SCHEMA = json.loads((Path(__file__).parents[1] / "schema" / "summary-v1.schema.json").read_text())
 BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -248,3 +252,43 @@ def test_the_guardians_copy_is_a_pdf_in_their_language(multilingual, app, tmp_pa
     assert WORDS["ar"] in text and WORDS["en"] in text
     assert "إجاباتي" in text  # the heading, "Mina svar", in her language
     assert "Noto-Sans-Arabic" in poppler("pdffonts", pdf, tmp_path)
+
+
+def test_the_barnkontakts_translation_stands_beside_any_familys_words(multilingual, app, tmp_path):
+    client, child_id, _tokens = multilingual
+    base = f"/arbete/barn/{child_id}/sammanstallning"
+    page = client.get(base).get_data(as_text=True)
+    with app.app_context():
+        amal = get_session().exec(select(Guardian).where(Guardian.name == "Amal")).one()
+    child_field, guardian_field = "tr-child/trygghet.ord", f"tr-guardian-{amal.id}/omsorg.bra"
+    # A field for every free-text answer not in Swedish, the child's and the guardians'.
+    for field in (child_field, guardian_field, "tr-child/fritid.ord", "tr-child/ma_bra.ord"):
+        assert f'name="{field}"' in page, field
+    assert 'name="tr-child/omsorg.ord"' not in page  # written in Swedish
+    saved = client.post(
+        base,
+        data={
+            "csrf_token": csrf_token_of(page),
+            "anteckningar": "1",
+            child_field: "Jag tycker om mina vänner",
+            guardian_field: "Jag älskar skolan mycket",
+            "tr-guardian-999/annat": "aldrig visad",  # no such answer: nothing to show it by
+        },
+    )
+    assert saved.status_code == 303
+
+    shown = client.get(base).get_data(as_text=True)
+    assert "Barnkontaktens översättning:" in shown
+    assert ">Jag älskar skolan mycket</textarea>" in shown  # kept in the form too
+    document = client.get(f"{base}/json").get_json()
+    jsonschema.Draft202012Validator(SCHEMA).validate(document)
+    omsorg = next(a for a in document["summary"]["areas"] if a["id"] == "omsorg")
+    (amals,) = [g for g in omsorg["guardians"] if g["name"] == "Amal"][0]["strengths"]
+    assert (amals["text"], amals["translation"]) == (WORDS["ar"], "Jag älskar skolan mycket")
+    assert "aldrig visad" not in json.dumps(document, ensure_ascii=False)
+
+    text = " ".join(
+        BIDI_CONTROLS.sub("", poppler("pdftotext", summary_pdf(client, child_id), tmp_path)).split()
+    )
+    assert "Barnkontaktens översättning: Jag älskar skolan mycket" in text
+    assert "Barnkontaktens översättning: Jag tycker om mina vänner" in text

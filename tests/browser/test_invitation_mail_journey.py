@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from samtal.db import get_session
 from samtal.models import Child, Guardian, Unit
-from samtal.staff import auth
+from samtal.staff import accounts
 from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.conftest import STAFF_PASSWORD, use_mail_server
 
@@ -28,7 +28,7 @@ def test_barnkontakt_sends_the_invitation_by_email_and_prints_it_in_arabic(
         unit = Unit(name="Björkskolan")
         session.add(unit)
         session.commit()
-        staff = auth.create_staff(
+        staff = accounts.create_staff(
             session=session,
             email=EMAIL,
             name="Kim Lind",

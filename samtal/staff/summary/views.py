@@ -36,6 +36,7 @@ from samtal.staff.summary.texts import (
     refusal,
 )
 from samtal.summary import store
+from samtal.summary.build import translatable
 from samtal.summary.store import SummaryRefused
 
 htmx = HTMX()
@@ -59,6 +60,7 @@ def _labels() -> dict[str, Any]:
         "note_limit": store.NOTE_LIMIT,
         "consent_information": consent.INFORMATION,
         "recipient_label": consent.recipient_label,
+        "translatable": translatable,
     }
 
 
@@ -289,5 +291,3 @@ def compare(child_id: int):
         fields=FIELDS,
         sections=SECTIONS,
     )
-
-
