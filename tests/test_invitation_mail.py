@@ -95,6 +95,7 @@ def test_the_email_reaches_the_guardian_in_arabic_with_swedish_and_no_code(
     html = message.get_body(("html",)).get_content()
     for body in (text, unescape(re.sub(r"<[^>]+>", "", html))):
         assert ARABIC_WHO in body and SWEDISH_WHO in body
+        assert "النص نفسه بالسويدية:" in body  # "the same in Swedish", before the Swedish
         for fact in ("Sara", "Björkskolan", staff.name, "08-123 456 78"):
             assert fact in body, fact
         assert "Ali" not in body  # the child's first name only

@@ -45,6 +45,7 @@ QR = _l("QR-kod med länken")
 CALL = _l("Har du frågor? Ring %(barnkontakt)s på %(phone)s.")
 ASK = _l("Har du frågor? Kontakta %(barnkontakt)s.")
 REPLY = _l("Du kan också svara på det här e-postmeddelandet.")
+IN_SWEDISH = _l("Samma sak på svenska:")
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def context(letter: Letter, *, printed: bool) -> dict:
     """What the e-mail's HTML and the printed letter's template show."""
     with force_locale(letter.language):
         subject = _fill(SUBJECT, letter, markup=False).replace("\u2068", "").replace("\u2069", "")
-        code_label, qr_label = str(CODE), str(QR)
+        code_label, qr_label, in_swedish = str(CODE), str(QR), str(IN_SWEDISH)
     with force_locale("sv"):
         code_label_swedish = str(CODE)
         subject_swedish = str(SUBJECT) % {"child": letter.child_first_name}
@@ -138,6 +139,7 @@ def context(letter: Letter, *, printed: bool) -> dict:
         "code_label": code_label,
         "code_label_swedish": code_label_swedish,
         "qr_label": qr_label,
+        "in_swedish": in_swedish,
     }
 
 
@@ -148,9 +150,11 @@ def _plain_text(letter: Letter) -> str:
     own = [line.own for line in before] + [letter.url] + [line.own for line in after]
     text = "\n\n".join(own)
     if letter.language != "sv":
-        swedish = [line.swedish or "" for line in before + after]
-        text += "\n\n-- På svenska --\n\n" + "\n\n".join(swedish[: len(before)])
-        text += "\n\n" + letter.url + "\n\n" + "\n\n".join(swedish[len(before) :])
+        with force_locale(letter.language):
+            heading = str(IN_SWEDISH)
+        swedish = [line.swedish or "" for line in before] + [letter.url]
+        swedish += [line.swedish or "" for line in after]
+        text += "\n\n---\n" + heading + "\n\n" + "\n\n".join(swedish)
     return text + "\n"
 
 
