@@ -5,6 +5,7 @@ Swedish beside, and the barnkontakt's phone number."""
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import subprocess
@@ -160,7 +161,7 @@ def test_a_mistyped_address_is_refused_and_shown_again(app, family, smtp_server)
         assert get_session().exec(select(InvitationDelivery)).all() == []
 
 
-def test_the_printed_letter_is_in_arabic_with_swedish_beside(app, family, tmp_path):
+def test_the_printed_letter_is_in_arabic_with_swedish_beside(app, family, tmp_path, caplog):
     client, staff, child_id, guardian_id = family
     path, _page = invite(client, child_id, guardian_id, with_code=True)
     letter = client.get(f"{path}/brev").get_data(as_text=True)
@@ -175,8 +176,12 @@ def test_the_printed_letter_is_in_arabic_with_swedish_beside(app, family, tmp_pa
     assert re.search(r'<strong class="code">\d{6}</strong>', letter)  # printed right after
     assert "style=" not in letter
 
+    caplog.set_level(logging.WARNING, logger="weasyprint")
     pdf = client.get(f"{path}/brev.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    # No missing glyph (a warning), nothing the tagging needs left out (an error).
+    problems = [r for r in caplog.records if ".notdef" in r.getMessage() or r.levelno >= 40]
+    assert [r.getMessage() for r in problems] == []
     if not shutil.which("pdftotext"):
         if REQUIRE_SERVICES:
             pytest.fail("pdftotext is not installed (poppler-utils): run scripts/setup.sh")
