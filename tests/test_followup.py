@@ -17,15 +17,8 @@ from sqlmodel import select
 from samtal import library
 from samtal.conversation import engine, followup, invitations, lifecycle, links, reading, records
 from samtal.db import get_session
-from samtal.flows import (
-    FLOWS_DIR,
-    SCALES_FILE,
-    FlowError,
-    load_flow,
-    load_framework,
-    load_library,
-    load_scales,
-)
+from samtal.flows import FLOWS_DIR, FlowError, load_flow, load_framework, load_library
+from samtal.flows.loader import SCALES_FILE, load_scales
 from samtal.models import Child, Conversation, Guardian, utcnow
 from tests.conftest import TEST_FLOWS, make_app, reload_conversation
 

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from samtal.conversation import reading, records
 from samtal.flows import Flow, Step
+from samtal.flows.kinds import KINDS
 from samtal.models import Conversation, SafetyConcern, utcnow
 
 RUNNING = ("active", "paused")
@@ -27,7 +28,7 @@ def write_childs_words(
         step=step,
         parsed=reading.Parsed(status="answered", words=words),
         request_key=None,
-        part="answer" if step.kind == "words" else "words",
+        part="answer" if KINDS[step.kind].answers == "words" else "words",
         by="adult",
     )
 

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from samtal.flows import DECLINED, SKIP_VALUES, UNKNOWN, Area, Flow, Option, Step
-
-NOT_REVIEWED_KINDS = frozenset({"assent", "message", "choose_area", "review", "goodbye"})
+from samtal.flows.kinds import KINDS
 
 
 @dataclass(frozen=True)
@@ -152,14 +151,14 @@ def area_progress(
 
 def is_editable(flow: Flow, step: Step, answers: Answers) -> bool:
     """True when the step may be answered again (it was answered and still applies)."""
-    return step.kind not in NOT_REVIEWED_KINDS and step.id in answers and applies(step, answers)
+    return KINDS[step.kind].view and step.id in answers and applies(step, answers)
 
 
 def answer_labels(flow: Flow, step: Step, given: Given) -> list[Option]:
     """The answer as options to show (text and picture), whatever kind of step it was."""
     if given.status in SKIP_VALUES and step.kind != "choose_area":
         return [flow.always[given.status]]
-    if step.kind in ("priorities", "sharing", "choose_area"):
+    if KINDS[step.kind].answers == "areas":
         chosen = given.values()
         if step.none is not None and given.status == "answered" and not chosen:
             return [step.none]
@@ -168,7 +167,7 @@ def answer_labels(flow: Flow, step: Step, given: Given) -> list[Option]:
             for a in flow.framework.areas
             if a.id in chosen
         ]
-    if step.kind == "words":
+    if KINDS[step.kind].answers == "words":
         return [Option(value="words", text=given.words or "")]
     chosen = given.values()
     return [o for o in flow.options_for(step) if o.value in chosen]
@@ -199,7 +198,7 @@ def review(flow: Flow, answers: Answers, words: Answers) -> list[ReviewSection]:
         return [
             ReviewItem(s, answers[s.id], answer_labels(flow, s, answers[s.id]), words.get(s.id))
             for s in steps
-            if s.id in answers and s.kind not in NOT_REVIEWED_KINDS and applies(s, answers)
+            if s.id in answers and KINDS[s.kind].view and applies(s, answers)
         ]
 
     sections = [ReviewSection(a, items(flow.area_steps[a.id])) for a in flow.framework.areas]
@@ -214,7 +213,7 @@ def last_exchange(flow: Flow, answers: Answers) -> tuple[Step, Given] | None:
         for step_id, given in answers.items()
         if flow.step(step_id) is not None and given.at is not None
     ]
-    shown = [(s, g) for s, g in shown if s is not None and s.kind not in ("message", "review")]
+    shown = [(s, g) for s, g in shown if s is not None and KINDS[s.kind].echoed]
     if not shown:
         return None
     step, given = max(shown, key=lambda pair: pair[1].at or datetime.min)

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from samtal.conversation import lifecycle, records
 from samtal.conversation.engine import Answers, Given
 from samtal.flows import SKIP_VALUES, Area, Flow, FlowLibrary, Option, Step
+from samtal.flows.kinds import KINDS
 from samtal.models import Conversation
 
 
@@ -74,11 +75,6 @@ def load(session: Session, conversation: Conversation, flows: FlowLibrary) -> Pr
     )
 
 
-def rating_step(flow: Flow, area_id: str) -> Step | None:
-    """The step that asks how it is in an area (the first rating step there), if any."""
-    return next((s for s in flow.area_steps.get(area_id, ()) if s.kind == "rating"), None)
-
-
 def rating_labels(flow: Flow, given: Given | None) -> list[Option]:
     """A rating as shown: its face and text, or the skip it was; empty when not answered."""
     if given is None:
@@ -94,7 +90,7 @@ def area_words(previous: Previous, area_id: str) -> list[Given]:
     found = []
     for step in previous.flow.area_steps.get(area_id, ()):
         given = previous.answers.get(step.id)
-        if step.kind == "words" and given is not None and given.words:
+        if KINDS[step.kind].answers == "words" and given is not None and given.words:
             found.append(given)
         extra = previous.words.get(step.id)
         if extra is not None and extra.words:
@@ -108,7 +104,7 @@ def recall(previous: Previous | None, area_id: str) -> Recall | None:
         return None
     if area_id not in previous.flow.area_steps:
         return None
-    step = rating_step(previous.flow, area_id)
+    step = previous.flow.rating_step(area_id)
     given = previous.answers.get(step.id) if step else None
     labels = rating_labels(previous.flow, given)
     words = area_words(previous, area_id)
@@ -127,17 +123,14 @@ def level(flow: Flow, given: Given | None) -> float | None:
     """A rating as a share of its scale: 0 for the lowest face, 1 for the happiest; else None."""
     if given is None or given.status != "answered":
         return None
-    values = [o.value for o in flow.scale]
-    if given.value not in values or len(values) < 2:
-        return None
-    return values.index(str(given.value)) / (len(values) - 1)
+    return flow.scale_position(str(given.value))
 
 
 def ratings(flow: Flow, answers: Answers) -> dict[str, Given | None]:
     """Each area's rating in a conversation (None when not answered)."""
     found: dict[str, Given | None] = {}
     for area in flow.framework.areas:
-        step = rating_step(flow, area.id)
+        step = flow.rating_step(area.id)
         found[area.id] = answers.get(step.id) if step else None
     return found
 

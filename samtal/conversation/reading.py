@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from samtal.conversation import engine
 from samtal.flows import DECLINED, SKIP_VALUES, UNKNOWN, Flow, Step
+from samtal.flows.kinds import KINDS
 
 WORDS_LIMIT = 2000
 
@@ -103,17 +104,15 @@ def _go_on(_flow: Flow, _step: Step, _form: FormData, _answers: engine.Answers) 
     return Parsed(status="answered")
 
 
-# One reader per kind of step: the engine stays free of form details.
+# One reader per way of answering (flows/kinds.py names which a kind uses): the engine stays
+# free of form details.
 READERS: dict[str, Callable[[Flow, Step, FormData, engine.Answers], Parsed]] = {
-    "assent": _one_of,
-    "rating": _one_of,
+    "one_of": _one_of,
     "choice": _choice,
     "words": _words,
     "choose_area": _choose_area,
-    "priorities": _areas,
-    "sharing": _areas,
-    "message": _go_on,
-    "review": _go_on,
+    "areas": _areas,
+    "go_on": _go_on,
 }
 
 
@@ -133,7 +132,8 @@ def clean_words(text: str) -> str:
 
 def read_answer(flow: Flow, step: Step, form: FormData, answers: engine.Answers) -> Parsed:
     """Check a submitted form against the step; raises AnswerRefused with a kind message."""
-    reader = READERS.get(step.kind)
+    reads = KINDS[step.kind].reads
+    reader = READERS[reads] if reads is not None else None
     if reader is None:
         raise AnswerRefused(_l("Här behövs inget svar."))
     return reader(flow, step, form, answers)

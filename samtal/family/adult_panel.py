@@ -21,11 +21,12 @@ from flask_babel import gettext as _
 from samtal import library
 from samtal.conversation import adult, engine, lifecycle, reading, records
 from samtal.db import get_session
-from samtal.family.tablet import keep_token, open_conversation
+from samtal.family.steps import keep_token
+from samtal.family.tablet import open_conversation
 from samtal.i18n import age_band as age_band_label
 from samtal.i18n import catalog_status, language_name
 from samtal.settings import languages_offered
-from samtal.web.security import check_csrf
+from samtal.web.security import refuse_stale_form
 
 bp = Blueprint("adult", __name__, url_prefix="/samtal/<token>/vuxen")
 bp.url_value_preprocessor(open_conversation)
@@ -48,9 +49,9 @@ def _touch() -> None:
 @bp.before_request
 def _guard():
     if request.method == "POST":
-        if not check_csrf():
-            flash(_("Sidan var för gammal. Försök igen."))
-            return redirect(url_for("adult.panel"), code=303)
+        refused = refuse_stale_form(url_for("adult.panel"))
+        if refused is not None:
+            return refused
         if request.endpoint != "adult.unlock" and not _unlocked():
             return redirect(url_for("adult.panel"), code=303)
         _touch()

@@ -20,14 +20,13 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from samtal import library
 from samtal.conversation import engine, invitations, lifecycle, records
 from samtal.db import get_session
 from samtal.family import steps
 from samtal.models import utcnow
-from samtal.settings import languages_offered, ordered_flow
+from samtal.settings import languages_offered
 from samtal.summary import exports
-from samtal.web.security import check_csrf
+from samtal.web.security import refuse_stale_form
 
 bp = Blueprint("guardian", __name__, url_prefix="/v/<token>")
 steps.add_step_routes(bp, "guardian/step.html")
@@ -49,23 +48,19 @@ def _open(_endpoint, values) -> None:
         current_app.logger.warning("invitation refused (%s)", refused.reason)
         page = render_template("guardian/refused.html", reason=refused.reason)
         abort(make_response(page, REFUSAL_STATUS[refused.reason]))
-    g.token, g.invitation, g.conversation = token, invitation, conversation
-    # The municipality's order of the areas applies to every conversation.
-    g.flow = ordered_flow(library.flow_or_404(conversation.flow_id), session=get_session())
-    g.locale = _known_language(conversation.language)
+    g.invitation = invitation
+    steps.enter_conversation(token, conversation, _known_language(conversation.language))
 
 
-@bp.url_defaults
-def _keep_token(_endpoint, values) -> None:
-    if "token" in g:
-        values.setdefault("token", g.token)
+bp.url_defaults(steps.keep_token)
 
 
 @bp.before_request
 def _require_code():
-    if request.method == "POST" and request.endpoint != "guardian.answer" and not check_csrf():
-        flash(_("Sidan var för gammal. Försök igen."))
-        return redirect(url_for("guardian.step"), code=303)
+    if request.method == "POST" and request.endpoint != "guardian.answer":
+        refused = refuse_stale_form(url_for("guardian.step"))
+        if refused is not None:
+            return refused
     opened = session.get(OPENED_KEY, [])
     if (
         g.invitation.code_hash

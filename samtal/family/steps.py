@@ -17,6 +17,9 @@ from jinja2_fragments.flask import render_block
 from samtal import i18n, library
 from samtal.conversation import engine, followup, links, reading, records
 from samtal.db import get_session
+from samtal.flows.kinds import KINDS
+from samtal.models import Conversation
+from samtal.settings import ordered_flow
 
 htmx = HTMX()
 CLOSED_MESSAGES = {
@@ -25,6 +28,21 @@ CLOSED_MESSAGES = {
         "Kontakta barnkontakten om du vill lägga till något."
     ),
 }
+
+
+def enter_conversation(token: str, conversation: Conversation, locale: str) -> None:
+    """What every page of a conversation needs: its token for url_for, the conversation, its
+    flow in the municipality's order of areas, and its language."""
+    g.token = token
+    g.conversation = conversation
+    g.flow = ordered_flow(library.flow_or_404(conversation.flow_id), session=get_session())
+    g.locale = locale
+
+
+def keep_token(_endpoint, values) -> None:
+    """Let url_for inside a conversation fill in its token."""
+    if "token" in g:
+        values.setdefault("token", g.token)
 
 
 def render_step(
@@ -129,7 +147,8 @@ def take_answer(template: str):
             kept_words=request.form.get("words", ""),
             kept_values=request.form.getlist("value"),
         )
-    written_by_adult = request.form.get("written_by") == "adult" and step.kind == "words"
+    in_words = KINDS[step.kind].answers == "words"
+    written_by_adult = request.form.get("written_by") == "adult" and in_words
     records.store_answer(
         session=session,
         conversation=conversation,

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, make_response, render_template, request
+from flask import Blueprint, abort, current_app, make_response, render_template, request
 
-from samtal import library
 from samtal.conversation import links
 from samtal.db import get_session
 from samtal.family import steps
 from samtal.models import Conversation
-from samtal.settings import ordered_flow
 
 bp = Blueprint("tablet", __name__, url_prefix="/samtal/<token>")
 
@@ -37,21 +35,11 @@ def open_conversation(_endpoint, values) -> None:
     if conversation is None or conversation.link_nonce != nonce:
         refuse_link("invalid")
         return
-    g.token = token
-    g.conversation = conversation
-    # The municipality's order of the areas applies to every conversation.
-    g.flow = ordered_flow(library.flow_or_404(conversation.flow_id), session=get_session())
-    g.locale = conversation.language
-
-
-def keep_token(_endpoint, values) -> None:
-    """Let url_for inside a conversation fill in its token."""
-    if "token" in g:
-        values.setdefault("token", g.token)
+    steps.enter_conversation(token, conversation, conversation.language)
 
 
 bp.url_value_preprocessor(open_conversation)
-bp.url_defaults(keep_token)
+bp.url_defaults(steps.keep_token)
 
 
 steps.add_step_routes(bp, "child/step.html")

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from samtal import audit
 from samtal.db import get_session
 from samtal.models import Child, Staff
-from samtal.web.security import check_csrf
+from samtal.web.security import refuse_stale_form
 
 ROLES = ("admin", "barnkontakt", "statistik")
 
@@ -84,9 +84,10 @@ def login_required(*roles: str) -> Callable:
             if roles and staff.role not in roles:
                 audit.record("refused", detail=f"{request.method} {request.path}")
                 abort(403)
-            if request.method == "POST" and not check_csrf():
-                flash(_("Sidan var för gammal. Försök igen."))
-                return redirect(request.referrer or url_for("auth.home"), code=303)
+            if request.method == "POST":
+                refused = refuse_stale_form(request.referrer or url_for("auth.home"))
+                if refused is not None:
+                    return refused
             return view(*args, **kwargs)
 
         return guarded

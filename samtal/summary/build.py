@@ -22,6 +22,7 @@ from typing import Any
 
 from samtal.conversation import engine
 from samtal.flows import SKIP_VALUES, Flow, Framework, Step
+from samtal.flows.kinds import KINDS
 
 QUESTIONS = ("hinder", "information", "gora_nu", "verksamheten", "andra")
 DECISIONS = (
@@ -39,7 +40,6 @@ MEETING_STEPS = frozenset({"motet", "mote", "mote_vem"})
 ADULT_STEPS = frozenset({"hjalp_vuxen"})
 INTERPRETER_STEPS = frozenset({"tolk"})
 LANGUAGE_STEPS = frozenset({"sprak", "sprak_annat"})
-NOT_CONTENT_KINDS = frozenset({"assent", "message", "choose_area", "review", "goodbye"})
 # One step on the five-step scale is 0.25; on the three-step scale 0.5 ("skiljer sig").
 NEAR = 0.25 + 1e-9
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -88,7 +88,7 @@ def _words_item(given: engine.Given, step: Step) -> dict[str, Any]:
 
 def items(flow: Flow, step: Step, given: engine.Given) -> list[dict[str, Any]]:
     """One answer as items to show: chosen options, own words, or the skip itself."""
-    if step.kind == "words":
+    if KINDS[step.kind].answers == "words":
         return [_words_item(given, step)] if given.status == "answered" else []
     if given.status in SKIP_VALUES:
         option = flow.always[given.status]
@@ -101,7 +101,7 @@ def items(flow: Flow, step: Step, given: engine.Given) -> list[dict[str, Any]]:
 
 def rating(flow: Flow, area_id: str, answers: engine.Answers) -> dict[str, Any]:
     """How it is in an area: the value and its place on a 0..1 scale, or the skip as such."""
-    step = next((s for s in flow.area_steps.get(area_id, ()) if s.kind == "rating"), None)
+    step = flow.rating_step(area_id)
     found: dict[str, Any] = {
         "status": "not_asked" if step is None else "not_answered",
         "value": None,
@@ -116,12 +116,11 @@ def rating(flow: Flow, area_id: str, answers: engine.Answers) -> dict[str, Any]:
     if given.status in SKIP_VALUES:
         option = flow.always[given.status]
         return {**found, "status": given.status, "label": option.text, "picture": option.picture}
-    values = [o.value for o in flow.scale]
-    if given.value not in values:
+    place = flow.scale_step(str(given.value))
+    if place is None:
         return found
-    index = values.index(str(given.value))
-    option = flow.scale[index]
-    position = round(index / (len(values) - 1), 4) if len(values) > 1 else 1.0
+    option = flow.scale[place - 1]
+    position = flow.scale_position(option.value)
     return {
         **found,
         "status": "answered",
@@ -159,7 +158,7 @@ def area_view(part: Part, area_id: str) -> dict[str, Any]:
         if written is not None and written.words:
             view["words"].append(_words_item(written, step))
         given = answers.get(step.id)
-        if given is None or step.kind in NOT_CONTENT_KINDS or step.kind == "rating":
+        if given is None or not KINDS[step.kind].view or KINDS[step.kind].answers == "scale":
             continue
         if not engine.applies(step, answers):
             continue  # an answer the person moved away from (the rating changed)
@@ -168,7 +167,7 @@ def area_view(part: Part, area_id: str) -> dict[str, Any]:
             view["strengths"].extend(shown)
         elif step.id.endswith(WISH_SUFFIX):
             view["wishes"].extend(shown)
-        elif step.kind == "words":
+        elif KINDS[step.kind].answers == "words":
             view["words"].extend(shown)
         elif shown:
             view["other"].append({"question": step.text, "items": shown})
@@ -195,7 +194,7 @@ def closing(part: Part) -> dict[str, Any]:
         given = answers.get(step.id)
         if step.id in PRIORITY_STEPS:
             found["priorities_status"] = given.status if given else "not_answered"
-        if given is None or step.kind in NOT_CONTENT_KINDS or not engine.applies(step, answers):
+        if given is None or not KINDS[step.kind].view or not engine.applies(step, answers):
             continue
         if step.id in PRIORITY_STEPS:
             found["priorities"] = given.values() if given.status == "answered" else []

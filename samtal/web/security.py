@@ -5,8 +5,10 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import Flask, request, session
+from flask import Flask, flash, redirect, request, session
+from flask.typing import ResponseReturnValue
 from flask.wrappers import Response
+from flask_babel import gettext as _
 from flask_compress import Compress
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -73,3 +75,11 @@ def check_csrf() -> bool:
     """True when the POST carries the session's CSRF token."""
     sent = request.form.get("csrf_token", "")
     return bool(sent) and hmac.compare_digest(sent, session.get("csrf", ""))
+
+
+def refuse_stale_form(back: str) -> ResponseReturnValue | None:
+    """None when the POST carries the session's CSRF token; else a redirect back saying why."""
+    if check_csrf():
+        return None
+    flash(_("Sidan var för gammal. Försök igen."))
+    return redirect(back, code=303)

@@ -20,15 +20,21 @@ def _link_refused(reason: str, kind: str):
     return render_template("staff/password_link_refused.html", reason=reason, kind=kind), status
 
 
+def _read(token: str, kind: str) -> password_links.PasswordLink | str:
+    """What a link of this kind grants, or why it is refused."""
+    try:
+        link = password_links.read_token(token, session=get_session())
+    except LinkRefused as refused:
+        return refused.reason
+    return link if link.kind == kind else "invalid"
+
+
 def setup(token: str):
     """First run: the one-time link printed by `samtal init` creates the first admin."""
     db = get_session()
-    try:
-        link = password_links.read_token(token, session=db)
-    except LinkRefused as refused:
-        return _link_refused(refused.reason, "setup")
-    if link.kind != "setup":
-        return _link_refused("invalid", "setup")
+    link = _read(token, "setup")
+    if isinstance(link, str):
+        return _link_refused(link, "setup")
     if request.method == "GET":
         return render_template("staff/setup.html", token=token, form={})
     form = {"name": request.form.get("name", "")[:120], "email": request.form.get("email", "")}
@@ -63,12 +69,9 @@ def setup(token: str):
 def set_password(token: str):
     """A staff member chooses their password through the one-time link an admin gave them."""
     db = get_session()
-    try:
-        link = password_links.read_token(token, session=db)
-    except LinkRefused as refused:
-        return _link_refused(refused.reason, "invite")
-    if link.kind != "invite":
-        return _link_refused("invalid", "invite")
+    link = _read(token, "invite")
+    if isinstance(link, str):
+        return _link_refused(link, "invite")
     staff = db.get(Staff, link.staff_id)
     assert staff is not None
     if request.method == "GET":

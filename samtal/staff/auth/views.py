@@ -22,16 +22,16 @@ from samtal.staff import passwords
 from samtal.staff.access import _safe_next, current_staff, login_required, sign_in, sign_out
 from samtal.staff.accounts import change_password, end_all_sessions
 from samtal.staff.passwords import AccountRefused, address_throttled
-from samtal.web.security import check_csrf
+from samtal.web.security import check_csrf, refuse_stale_form
 
 
 def login():
     """Sign in with e-mail and password."""
     if request.method == "GET":
         return render_template("staff/login.html", next=request.args.get("next"))
-    if not check_csrf():
-        flash(_("Sidan var för gammal. Försök igen."))
-        return redirect(url_for("auth.login"), code=303)
+    refused = refuse_stale_form(url_for("auth.login"))
+    if refused is not None:
+        return refused
     db = get_session()
     email = request.form.get("email", "").strip().lower()[:254]
     if address_throttled(db):

@@ -50,7 +50,7 @@ WRITERS_OF_WORDS = {
 CONVERSATION_STATES = {
     "active": _l("Pågår"),
     "paused": _l("Pausat"),
-    "declined": _l("Barnet ville inte prata"),
+    "declined": _l("Barnet ville inte prata i dag"),
     "ended": _l("Avslutat av den vuxna"),
     "completed": _l("Klart"),
 }

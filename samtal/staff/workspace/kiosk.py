@@ -35,7 +35,7 @@ from samtal.models import Child, Conversation, Guardian, Invitation, Staff
 from samtal.staff import access, invitation_mail, passwords
 from samtal.staff.access import child_or_404
 from samtal.staff.workspace.views import languages, me, to_child
-from samtal.web.security import check_csrf
+from samtal.web.security import refuse_stale_form
 
 KIOSK_KEY = "kiosk"
 CODES_KEY = "shown_codes"
@@ -160,13 +160,16 @@ def _start(child: Child, where: str) -> Conversation | None:
     return conversation
 
 
+def _started(child_id: int, where: str) -> tuple[Child, Conversation | None]:
+    """The child and the conversation a POST started (None on a GET or when it could not)."""
+    child = child_or_404(child_id)
+    return child, _start(child, where) if request.method == "POST" else None
+
+
 @access.login_required("barnkontakt")
 def start_here(child_id: int):
     """Start the child's conversation on this tablet: the browser becomes the child's screen."""
-    child = child_or_404(child_id)
-    if request.method == "GET":
-        return to_child(child, "starta")
-    conversation = _start(child, "här")
+    child, conversation = _started(child_id, "här")
     if conversation is None:
         return to_child(child, "starta")
     path = links.tablet_path(conversation.id or 0, conversation.link_nonce)
@@ -182,10 +185,7 @@ def start_here(child_id: int):
 @access.login_required("barnkontakt")
 def start_elsewhere(child_id: int):
     """Start the child's conversation for another device: a QR code and a link."""
-    child = child_or_404(child_id)
-    if request.method == "GET":
-        return to_child(child, "starta")
-    conversation = _start(child, "annan enhet")
+    child, conversation = _started(child_id, "annan enhet")
     if conversation is None:
         return to_child(child, "starta")
     return redirect(
@@ -331,9 +331,9 @@ def kiosk_leave():
         return redirect(url_for("auth.home"), code=303)
     if request.method == "GET":
         return render_template("staff/workspace/kiosk_leave.html", back=kiosk.get("path"))
-    if not check_csrf():
-        flash(_("Sidan var för gammal. Försök igen."))
-        return redirect(url_for("workspace.kiosk_leave"), code=303)
+    refused = refuse_stale_form(url_for("workspace.kiosk_leave"))
+    if refused is not None:
+        return refused
     db = get_session()
     staff = db.get(Staff, kiosk.get("staff"))
     signed_in = access.current_staff()  # the log then names whose session this is, if still on

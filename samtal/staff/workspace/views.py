@@ -54,17 +54,10 @@ from samtal.staff import caseload as cases
 from samtal.staff import children, consent
 from samtal.staff.access import child_or_404, current_staff, login_required, restored_form
 from samtal.staff.invitation_mail import latest_deliveries
-from samtal.staff.summary.texts import change_texts
+from samtal.staff.summary.texts import CONVERSATION_STATES, change_texts
 from samtal.summary.wheel import Mark, change_chart
 
 READERS = ("barnkontakt", "admin")
-CONVERSATION_STATES = {
-    "active": _l("Pågår"),
-    "paused": _l("Pausat"),
-    "declined": _l("Barnet ville inte prata i dag"),
-    "ended": _l("Avslutat av den vuxna"),
-    "completed": _l("Klart"),
-}
 INVITATION_STATES = {
     "sent": _l("Skickad"),
     "started": _l("Påbörjad"),
@@ -360,15 +353,11 @@ def rating_text(flow: Flow, given: Given | None) -> str:
     labels = followups.rating_labels(flow, given)
     if given.status in SKIP_VALUES:
         return labels[0].text if labels else given.status
-    values = [o.value for o in flow.scale]
-    if not labels or given.value not in values:
+    step = flow.scale_step(str(given.value))
+    if not labels or step is None:
         return _("Inget svar")
-    return _(
-        "%(label)s (%(value)d av %(steps)d)",
-        label=labels[0].text,
-        value=values.index(str(given.value)) + 1,
-        steps=len(values),
-    )
+    steps = len(flow.scale)
+    return _("%(label)s (%(value)d av %(steps)d)", label=labels[0].text, value=step, steps=steps)
 
 
 def mark(flow: Flow, given: Given | None) -> Mark:
