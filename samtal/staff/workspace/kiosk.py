@@ -298,6 +298,7 @@ def invitation(child_id: int, invitation_id: int):
     token = invitations.link_token(found, conversation.language)
     url = links.external_url("guardian.step", token=token)
     audit.record("view_invitation", child.id, detail=f"inbjudan {found.id}")
+    delivery = invitation_mail.latest_deliveries(db, [found.id or 0]).get(found.id or 0)
     return render_template(
         "staff/workspace/link.html",
         child=child,
@@ -314,9 +315,11 @@ def invitation(child_id: int, invitation_id: int):
         code=codes.get(str(found.id)),
         has_code=found.code_hash is not None,
         kind="guardian",
-        delivery=invitation_mail.latest_deliveries(db, [found.id or 0]).get(found.id or 0),
+        delivery=delivery,
+        # A mistyped address to correct, else the last one tried (to try again), else the
+        # guardian's contact note.
         address=session.pop(REFUSED_ADDRESS_KEY, None)
-        or invitation_mail.address_of(guardian.contact),
+        or (delivery.address if delivery else invitation_mail.address_of(guardian.contact)),
     )
 
 
