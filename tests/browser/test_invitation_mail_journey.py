@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import expect
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
 
 from samtal.db import get_session
 from samtal.models import Child, Guardian, Unit
@@ -15,6 +16,13 @@ from tests.conftest import STAFF_PASSWORD, use_mail_server
 
 EMAIL = "kim.barnkontakt@kommun.example"
 DESK = {"viewport": {"width": 1280, "height": 900}, "has_touch": False, "is_mobile": False}
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def violations(page: Page) -> list[str]:
+    """What axe-core finds against WCAG 2.2 A/AA on the page as it is."""
+    found = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    return [f"{v['id']}: {v['help']}" for v in found.response["violations"]]
 
 
 def test_barnkontakt_sends_the_invitation_by_email_and_prints_it_in_arabic(
@@ -62,6 +70,7 @@ def test_barnkontakt_sends_the_invitation_by_email_and_prints_it_in_arabic(
     )
     expect(page.get_by_text(re.compile("^Skickad med e-post till amal@example.se"))).to_be_visible()
     screenshot(page, "invitation-01-sent-by-email")
+    assert violations(page) == []
     assert len(received.messages) == 1
     message = received.messages[0]
     assert message["To"] == "Amal Hassan <amal@example.se>"
@@ -78,6 +87,7 @@ def test_barnkontakt_sends_the_invitation_by_email_and_prints_it_in_arabic(
     expect(page.get_by_role("heading", level=1)).to_have_text("أسئلة عن أحوال Sara")
     expect(page.get_by_text("Frågor om hur Sara har det")).to_be_visible()
     expect(page.get_by_role("img", name="رمز QR يحتوي على الرابط")).to_be_visible()
+    assert violations(page) == []
     page.emulate_media(media="print")
     # The whole link stays inside the page: it wraps instead of running off.
     link = page.locator(".letter-link")
