@@ -8,18 +8,22 @@ from sqlmodel import Session, col, select
 from samtal.models import AuditEntry
 
 
-def record(action: str, child_id: int | None = None, detail: str | None = None) -> None:
-    """Append one entry, in its own transaction so it stands whatever happens to the caller's."""
+def entry(action: str, child_id: int | None = None, detail: str | None = None) -> AuditEntry:
+    """One entry as record() appends it: who (from the request), what, about which child."""
     staff = g.get("staff_member") if has_request_context() else None
-    entry = AuditEntry(
+    return AuditEntry(
         staff_id=staff.id if staff is not None else None,
         action=action[:40],
         child_id=child_id,
         detail=(detail or "")[:500] or None,
         address=(request.remote_addr or "")[:64] if has_request_context() else None,
     )
+
+
+def record(action: str, child_id: int | None = None, detail: str | None = None) -> None:
+    """Append one entry, in its own transaction so it stands whatever happens to the caller's."""
     with Session(current_app.extensions["samtal.engine"]) as session:
-        session.add(entry)
+        session.add(entry(action, child_id, detail))
         session.commit()
 
 

@@ -198,4 +198,7 @@ def invite_command(
 
 def init_app(app: Flask) -> None:
     """Register the command groups."""
+    from samtal.records import commands as records_commands
+
+    records_commands.register(samtal_group)
     app.cli.add_command(samtal_group)
