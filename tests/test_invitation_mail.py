@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from samtal.db import get_session
 from samtal.models import Child, Guardian, Invitation, InvitationDelivery, Staff, Unit
-from tests.conftest import REQUIRE_SERVICES, csrf_token_of, use_mail_server
+from tests.builders import REQUIRE_SERVICES, csrf_token_of, use_mail_server
 
 ARABIC_WHO = "وأنا جهة التواصل (barnkontakt) الخاصة بـ"
 SWEDISH_WHO = "och är barnkontakt för"

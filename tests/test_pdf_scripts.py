@@ -18,7 +18,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 from pypdf import PdfReader
-from sqlmodel import select
+from pypdf.generic import DictionaryObject
+from sqlmodel import col, select
 
 from samtal import library
 from samtal.conversation import engine, invitations, lifecycle, reading, records
@@ -27,7 +28,7 @@ from samtal.flows import DECLINED
 from samtal.i18n import isolated, text_direction
 from samtal.models import Child, Conversation, Guardian, Invitation
 from samtal.summary import exports
-from tests.conftest import REQUIRE_SERVICES, csrf_token_of
+from tests.builders import REQUIRE_SERVICES, csrf_token_of
 
 WORDS = {
     "sv": "Jag tycker om att rita",
@@ -188,8 +189,10 @@ def test_a_draft_is_tagged_pdf_ua_and_a_signed_copy_pdf_a_too(multilingual, tmp_
     draft = summary_pdf(client, child_id)
     info = poppler("pdfinfo", draft, tmp_path)
     assert re.search(r"^Tagged:\s+yes$", info, re.M), info
-    catalog = PdfReader(io.BytesIO(draft)).trailer["/Root"]
-    assert catalog["/Lang"] == "sv" and catalog["/MarkInfo"]["/Marked"]
+    catalog = PdfReader(io.BytesIO(draft)).root_object
+    marks = catalog["/MarkInfo"].get_object()
+    assert isinstance(marks, DictionaryObject)
+    assert catalog["/Lang"] == "sv" and marks["/Marked"]
     metadata = poppler("pdfinfo", draft, tmp_path, "-meta")
     assert 'pdfuaid:part="1"' in metadata and "pdfaid" not in metadata
 
@@ -206,7 +209,7 @@ def test_a_draft_is_tagged_pdf_ua_and_a_signed_copy_pdf_a_too(multilingual, tmp_
     assert 'pdfaid:part="2"' in metadata and 'pdfaid:conformance="A"' in metadata
     assert "<pdfuaid:part>1</pdfuaid:part>" in metadata
     # PDF/A carries the colour space it was made for.
-    assert "/OutputIntents" in PdfReader(io.BytesIO(archival)).trailer["/Root"]
+    assert "/OutputIntents" in PdfReader(io.BytesIO(archival)).root_object
 
 
 def test_a_character_no_font_has_is_counted_as_missing(app, caplog):
@@ -243,9 +246,10 @@ def test_the_guardians_copy_is_a_pdf_in_their_language(multilingual, app, tmp_pa
     # Amal wrote in Arabic and English and reads the questionnaire in Arabic.
     with app.test_request_context():
         session = get_session()
-        invitation = session.exec(select(Invitation).order_by(Invitation.id)).first()
+        invitation = session.exec(select(Invitation).order_by(col(Invitation.id))).first()
         assert invitation is not None
         conversation = session.get(Conversation, invitation.conversation_id)
+        assert conversation is not None
         lifecycle.set_language(session=session, conversation=conversation, language="ar")
     caplog.set_level(logging.WARNING, logger="weasyprint")
     response = guardian.get(f"/v/{tokens['Amal']}/kopia?ladda-ner=1")
@@ -253,7 +257,7 @@ def test_the_guardians_copy_is_a_pdf_in_their_language(multilingual, app, tmp_pa
     assert 'filename="mina-svar.pdf"' in response.headers["Content-Disposition"]
     assert problems(caplog) == []
     pdf = response.data
-    catalog = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    catalog = PdfReader(io.BytesIO(pdf)).root_object
     assert catalog["/Lang"] == "ar"
     assert re.search(r"^Tagged:\s+yes$", poppler("pdfinfo", pdf, tmp_path), re.M)
     text = " ".join(BIDI_CONTROLS.sub("", poppler("pdftotext", pdf, tmp_path)).split())

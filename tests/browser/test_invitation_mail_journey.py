@@ -5,24 +5,16 @@ from __future__ import annotations
 
 import re
 
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from samtal.db import get_session
 from samtal.models import Child, Guardian, Unit
 from samtal.staff import accounts
-from tests.browser.conftest import ARTIFACTS, screenshot
-from tests.conftest import STAFF_PASSWORD, use_mail_server
+from tests.browser.checks import ARTIFACTS, screenshot, violations
+from tests.browser.desk import DESK
+from tests.builders import STAFF_PASSWORD, use_mail_server
 
 EMAIL = "kim.barnkontakt@kommun.example"
-DESK = {"viewport": {"width": 1280, "height": 900}, "has_touch": False, "is_mobile": False}
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def violations(page: Page) -> list[str]:
-    """What axe-core finds against WCAG 2.2 A/AA on the page as it is."""
-    found = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-    return [f"{v['id']}: {v['help']}" for v in found.response["violations"]]
 
 
 def test_barnkontakt_sends_the_invitation_by_email_and_prints_it_in_arabic(
