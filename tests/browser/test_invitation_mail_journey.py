@@ -71,6 +71,8 @@ def test_barnkontakt_sends_the_invitation_by_email_and_prints_it_in_arabic(
     page.get_by_role("link", name="Tillbaka till Sara Ali").click()
     invitations = page.get_by_role("table", name="Inbjudningar")
     expect(invitations.get_by_role("row").nth(1)).to_contain_text("Skickad till amal@example.se")
+    seen = page.get_by_role("region", name="Vem har sett barnets uppgifter")
+    expect(seen).to_contain_text("Skickade en inbjudan med e-post")
     screenshot(page, "invitation-02-child-page-status")
 
     invitations.get_by_role("link", name="Visa länken igen").click()
