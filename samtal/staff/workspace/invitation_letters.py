@@ -32,8 +32,15 @@ def invitation_or_404(child: Child, invitation_id: int) -> Invitation:
 
 
 def _back(child: Child, invitation: Invitation):
-    where = url("workspace.invitation", child_id=child.id, invitation_id=invitation.id)
-    return redirect(f"{where}#epost", code=303)
+    return redirect(
+        url(
+            "workspace.invitation",
+            child_id=child.id,
+            invitation_id=invitation.id,
+            _anchor="epost",
+        ),
+        code=303,
+    )
 
 
 @access.login_required("barnkontakt")
