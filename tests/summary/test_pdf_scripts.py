@@ -22,6 +22,7 @@ from pypdf.generic import DictionaryObject
 from sqlmodel import col, select
 
 from samtal import library
+from samtal.config import ROOT
 from samtal.conversation import engine, invitations, lifecycle, reading, records
 from samtal.db import get_session
 from samtal.flows import DECLINED
@@ -47,7 +48,7 @@ GUARDIANS = {
     "Amal": {"omsorg.bra": "ar", "trygghet.bra": "en"},
     "Олена": {"omsorg.bra": "uk", "trygghet.bra": "fi"},
 }
-SCHEMA = json.loads((Path(__file__).parents[1] / "schema" / "summary-v1.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "schema" / "summary-v1.schema.json").read_text())
 BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
