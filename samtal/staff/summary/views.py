@@ -38,6 +38,7 @@ from samtal.staff.summary.texts import (
     refusal,
 )
 from samtal.summary import store
+from samtal.summary.build import translatable
 from samtal.summary.store import SummaryRefused
 
 htmx = HTMX()
@@ -62,6 +63,7 @@ def _labels() -> dict[str, Any]:
         "note_limit": store.NOTE_LIMIT,
         "consent_information": consent.INFORMATION,
         "recipient_label": consent.recipient_label,
+        "translatable": translatable,
     }
 
 
