@@ -30,6 +30,8 @@ class Staff(SQLModel, table=True):
     name: str = Field(max_length=120)
     role: str = Field(max_length=12)
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    # Printed on guardian invitations, so a family can call the barnkontakt who sent one.
+    phone: str | None = Field(default=None, max_length=40)
     password_hash: str = Field(max_length=255)
     active: bool = True
     # Raising the epoch ends every signed-in session of this account ("log out everywhere").
@@ -206,6 +208,20 @@ class Invitation(SQLModel, table=True):
     failed_codes: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
+
+
+class InvitationDelivery(SQLModel, table=True):
+    """One attempt to send an invitation to a guardian (by e-mail): to where, and how it went."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int = Field(foreign_key="invitation.id", index=True)
+    channel: str = Field(default="email", max_length=12)
+    address: str = Field(max_length=254)
+    status: str = Field(max_length=12)  # sent or failed
+    # Why it failed, in Swedish for the barnkontakt (the mail server's answer, shortened).
+    reason: str | None = Field(default=None, max_length=500)
+    sent_by: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Consent(SQLModel, table=True):

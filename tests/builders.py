@@ -366,6 +366,32 @@ def answer_steps(app: Flask, conversation_id: int, *step_ids: str) -> None:
             )
 
 
+class ReceivedMail:
+    """What a loopback SMTP server received; refuse holds addresses it answers 550 for."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted"
+
+
+def use_mail_server(app: Flask, port: int) -> None:
+    """Point the app's mail settings at a loopback SMTP server without TLS."""
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SECURITY="none")
+
+
 class HttpAnswer:
     """A response over real HTTP: status, headers and text; redirects are not followed."""
 

@@ -114,10 +114,28 @@ def schema() -> dict[str, Any]:
 PICTURE_ADDRESS = "samtal-bild:"
 FIGURE_ADDRESS = "samtal-figur:"
 
+# Every PDF is tagged for screen readers and says it follows PDF/UA-1; WeasyPrint writes one
+# conformance at a time, so an archival copy is PDF/A-2a (level A: tagged, Unicode text) and
+# carries PDF/UA-1's identification beside it in its XMP metadata.
+ACCESSIBLE = "pdf/ua-1"
+ARCHIVAL = "pdf/a-2a"
+_UA_IDENTIFICATION = (
+    b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    b'<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">'
+    b"<pdfuaid:part>1</pdfuaid:part></rdf:Description></rdf:RDF>"
+)
+UA_IDENTIFICATION_ADDRESS = "samtal-xmp:pdfua"  # WeasyPrint fetches XMP parts by address
+
 
 def picture_address(picture_id: str) -> str:
     """Where the PDF's fetcher finds a picture of the registry."""
     return PICTURE_ADDRESS + picture_id
+
+
+def picture_alt(picture_id: str) -> str:
+    """A registry picture's (Swedish) text alternative: a tagged PDF needs one on every image."""
+    picture = library.pictures().get(picture_id)
+    return picture.alt if picture else ""
 
 
 def figure_address(name: str) -> str:
@@ -137,6 +155,8 @@ def _local_fetcher(figures: Mapping[str, str]) -> Any:
                 svg = figures[name].encode("utf-8")
             elif url.startswith(PICTURE_ADDRESS) and name in (pictures := library.pictures()):
                 svg = pictures[name].svg
+            elif url == UA_IDENTIFICATION_ADDRESS:
+                return URLFetcherResponse(url, body=_UA_IDENTIFICATION)
             else:
                 raise ValueError(f"not fetched: {url}")
             return URLFetcherResponse(url, body=svg, headers={"Content-Type": "image/svg+xml"})
@@ -191,8 +211,15 @@ def _font_configuration() -> Any:
     return _per_thread.fonts
 
 
-def render_pdf(html: str, stylesheet: Path, figures: Mapping[str, str] | None = None) -> bytes:
-    """The page as PDF (A4, print media), rendered by WeasyPrint without any network.
+def render_pdf(
+    html: str,
+    stylesheet: Path,
+    figures: Mapping[str, str] | None = None,
+    *,
+    archival: bool = False,
+) -> bytes:
+    """The page as a tagged PDF (A4, print media, the language of <html lang>), rendered by
+    WeasyPrint without any network; archival: PDF/A-2a as well, for a signed copy.
 
     figures: SVG documents the page shows as <img src="{figure_address(name)}">.
     """
@@ -204,6 +231,8 @@ def render_pdf(html: str, stylesheet: Path, figures: Mapping[str, str] | None = 
         stylesheets=[css],
         presentational_hints=True,  # the pictures' width and height
         font_config=_font_configuration(),
+        pdf_variant=ARCHIVAL if archival else ACCESSIBLE,
+        xmp_metadata=[UA_IDENTIFICATION_ADDRESS] if archival else None,
     )
     assert pdf is not None
     return pdf

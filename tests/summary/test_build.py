@@ -509,7 +509,8 @@ def test_summary_page_shows_both_sides_the_wheel_and_a_table(bk):
     client, _staff, child_id = bk
     html = page(client, child_id)
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in html and 'role="img"' in html
-    assert '<th scope="row">Omsorg' in html and '<th scope="col">Anna</th>' in html
+    assert '<th scope="row">Omsorg' in html
+    assert '<th scope="col"><bdi dir="ltr">Anna</bdi></th>' in html
     assert "Jag vill äta frukost i skolan." in html  # the child's own words
     assert "Han äter bra hemma." in html  # the guardian's
     assert "Morgnarna är stressiga." in html

@@ -142,6 +142,7 @@ def _print_page(child: Child, request_: ExportRequest, *, pdf: bool) -> tuple[st
         missing=missing,
         pdf=pdf,
         pdf_picture=exports.picture_address,
+        pdf_picture_alt=exports.picture_alt,
         pdf_figure=exports.figure_address,
         wheel=wheel,
     )
@@ -179,7 +180,7 @@ def pdf(child_id: int):
     html, figures = _print_page(child, request_, pdf=True)
     try:
         stylesheet = Path(current_app.static_folder or "") / "samtal.css"
-        document = exports.render_pdf(html, stylesheet, figures)
+        document = exports.render_pdf(html, stylesheet, figures, archival=signed is not None)
     except (ImportError, OSError):
         # WeasyPrint without its system libraries (Pango): say so, and offer the print view.
         current_app.logger.exception("PDF could not be rendered")

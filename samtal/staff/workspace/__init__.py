@@ -2,7 +2,14 @@
 
 from flask import Blueprint
 
-from samtal.staff.workspace import consent_pages, kiosk, safeguarding, safety, views
+from samtal.staff.workspace import (
+    consent_pages,
+    invitation_letters,
+    kiosk,
+    safeguarding,
+    safety,
+    views,
+)
 
 bp = Blueprint("workspace", __name__, url_prefix="/arbete")
 bp.before_app_request(kiosk._kiosk_guard)
@@ -31,6 +38,21 @@ bp.add_url_rule(
 bp.add_url_rule("/barn/<int:child_id>/inbjudan", methods=["GET", "POST"], view_func=kiosk.invite)
 bp.add_url_rule(
     "/barn/<int:child_id>/inbjudan/<int:invitation_id>", view_func=kiosk.invitation, methods=["GET"]
+)
+bp.add_url_rule(
+    "/barn/<int:child_id>/inbjudan/<int:invitation_id>/epost",
+    view_func=invitation_letters.invitation_email,
+    methods=["POST"],
+)
+bp.add_url_rule(
+    "/barn/<int:child_id>/inbjudan/<int:invitation_id>/brev",
+    view_func=invitation_letters.invitation_letter,
+    methods=["GET"],
+)
+bp.add_url_rule(
+    "/barn/<int:child_id>/inbjudan/<int:invitation_id>/brev.pdf",
+    view_func=invitation_letters.invitation_letter_pdf,
+    methods=["GET"],
 )
 bp.add_url_rule("/kiosk/lamna", methods=["GET", "POST"], view_func=kiosk.kiosk_leave)
 bp.add_url_rule(

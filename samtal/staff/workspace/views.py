@@ -53,6 +53,7 @@ from samtal.models import (
 from samtal.staff import caseload as cases
 from samtal.staff import children, consent
 from samtal.staff.access import child_or_404, current_staff, login_required, restored_form
+from samtal.staff.invitation_mail import latest_deliveries
 from samtal.staff.summary.texts import CONVERSATION_STATES, change_texts
 from samtal.staff.workspace import safety
 from samtal.summary.wheel import Mark, change_chart
@@ -72,6 +73,9 @@ AUDIT_ACTIONS = {
     "view_link": _l("Visade länken till barnets samtal"),
     "invite": _l("Bjöd in vårdnadshavare"),
     "view_invitation": _l("Visade en inbjudan"),
+    "invite_email": _l("Skickade en inbjudan med e-post"),
+    "invite_email_failed": _l("Försökte skicka en inbjudan med e-post (gick inte)"),
+    "print_invitation": _l("Skrev ut en inbjudan"),
     "view_consent": _l("Öppnade samtycken"),
     "record_consent": _l("Registrerade samtycke"),
     "withdraw_consent": _l("Registrerade återkallat samtycke"),
@@ -268,12 +272,14 @@ def child_overview(child: Child) -> dict:
     )
     by_id = {c.id: c for c in conversations}
     invitations = []
-    for invitation in db.exec(
+    rows = db.exec(
         select(Invitation)
         .join(Guardian, col(Guardian.id) == Invitation.guardian_id)
         .where(Guardian.child_id == child.id)
         .order_by(col(Invitation.id).desc())
-    ).all():
+    ).all()
+    deliveries = latest_deliveries(db, [i.id for i in rows if i.id is not None])
+    for invitation in rows:
         conversation = by_id.get(invitation.conversation_id)
         if conversation is None:
             continue
@@ -285,6 +291,7 @@ def child_overview(child: Child) -> dict:
                 "guardian": names.get(invitation.guardian_id, ""),
                 "state": state,
                 "state_label": INVITATION_STATES[state],
+                "delivery": deliveries.get(invitation.id or 0),
             }
         )
     consents = consent.on_record(db, child.id or 0)
