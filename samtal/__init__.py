@@ -9,7 +9,17 @@ from typing import Any
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+
+
+def shipped(name: str) -> Path:
+    """A directory of files the app serves (templates, static, i18n, schema): inside the package
+    when installed from a wheel (setup.py puts them there), beside it in a checkout."""
+    inside = PACKAGE / name
+    return inside if inside.is_dir() else ROOT / name
+
+
 DEFAULTS: dict[str, Any] = {
     "TABLET_LINK_DAYS": 7,
     "INVITATION_DAYS": 14,
@@ -25,13 +35,23 @@ DEFAULTS: dict[str, Any] = {
     # From this age the child's own consent is needed too before anything is shared.
     "CHILD_CONSENT_AGE": 15,
     "BASE_URL": "http://127.0.0.1:5000",
+    # Threads per worker (deploy/gunicorn.conf.py passes gunicorn's own): the pool's default.
+    "THREADS": 8,
+    # Connections per worker; by default one per thread (pool) and a few more (overflow).
+    "DATABASE_POOL_SIZE": None,
+    "DATABASE_MAX_OVERFLOW": None,
+    # Proxies in front that set X-Forwarded-For/-Proto/-Host/-Port (0: none, trust nothing).
+    "PROXY_FIX": 0,
+    "HSTS_SECONDS": 365 * 24 * 3600,
+    # "json": one JSON object a line on stdout; anything else leaves Flask's own logging.
+    "LOG_FORMAT": "json",
     # The reporting duty the adult is reminded of; check it against current law locally.
     "REPORTING_DUTY_REFERENCE": "socialtjänstlagen, SFS 2025:400",
     "EXTRA_FLOW_DIRS": [],
     "LANGUAGES": ["sv", "en", "ar", "fa", "so", "ti", "uk", "fi"],
     "BABEL_DEFAULT_LOCALE": "sv",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
-    "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "i18n"),
+    "BABEL_TRANSLATION_DIRECTORIES": str(shipped("i18n")),
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "samtal",
@@ -67,8 +87,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(shipped("templates")),
+        static_folder=str(shipped("static")),
     )
     instance_path = Path(app.instance_path)
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -93,6 +113,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         i18n,
         library,
         security,
+        serving,
         tablet,
         web,
     )
@@ -102,6 +123,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     library.init_app(app)
     security.init_app(app)
+    serving.init_app(app)
     web.init_app(app)
     app.register_blueprint(tablet.bp)
     app.register_blueprint(adult_panel.bp)

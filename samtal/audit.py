@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, has_request_context, request
+from flask import g, has_request_context, request
 from sqlmodel import Session, col, select
 
+from samtal.db import get_session
 from samtal.models import AuditEntry
 
 
 def record(action: str, child_id: int | None = None, detail: str | None = None) -> None:
-    """Append one entry, in its own transaction so it stands whatever happens to the caller's."""
+    """Append one entry and commit it at once, so it stands whatever the request does next.
+
+    It is written with the request's own session: a second connection per entry made every
+    thread that held one wait for another, and a worker with more threads than its pool
+    stalled. Callers record after their change is committed (or when nothing changed), so
+    the commit carries only the entry."""
     staff = g.get("staff_member") if has_request_context() else None
     entry = AuditEntry(
         staff_id=staff.id if staff is not None else None,
@@ -18,9 +24,9 @@ def record(action: str, child_id: int | None = None, detail: str | None = None) 
         detail=(detail or "")[:500] or None,
         address=(request.remote_addr or "")[:64] if has_request_context() else None,
     )
-    with Session(current_app.extensions["samtal.engine"]) as session:
-        session.add(entry)
-        session.commit()
+    session = get_session()
+    session.add(entry)
+    session.commit()
 
 
 def entries(

@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 
 from samtal import answers as recording
-from samtal import invitations, library, links
+from samtal import invitations, library, links, migrations
 from samtal.db import get_session
 from samtal.models import Child, Guardian
 from samtal.staff import password_links
@@ -31,13 +31,39 @@ def require_language(language: str) -> None:
 
 
 @click.group("samtal")
-def samtal_group() -> None:
+@click.pass_context
+def samtal_group(context: click.Context) -> None:
     """Samtal: start conversations and prepare the app."""
+    problem = current_app.extensions["samtal.schema_problem"]
+    if problem and context.invoked_subcommand not in ("migrate", "revision"):
+        raise click.ClickException(problem)
+
+
+@samtal_group.command("migrate")
+def migrate_command() -> None:
+    """Bring the database's tables to this version (a deploy step: once, before the servers)."""
+    done = migrations.migrate(current_app.extensions["samtal.engine"])
+    click.echo(
+        {
+            "created": "Databasens tabeller är skapade.",
+            "upgraded": "Databasens tabeller är uppdaterade.",
+            "current": "Databasens tabeller är redan aktuella.",
+        }[done]
+    )
+
+
+@samtal_group.command("revision")
+@click.option("-m", "--message", required=True, help="Vad ändringen gör, kort.")
+def revision_command(message: str) -> None:
+    """Write a new migration from the models' difference to this (migrated) database."""
+    engine = current_app.extensions["samtal.engine"]
+    migrations.migrate(engine)
+    click.echo("Ny migrering (läs och justera den): " + migrations.new_revision(engine, message))
 
 
 @samtal_group.command("init")
 def init_command() -> None:
-    """Create the database tables (already done at start), print the first-run link, say how."""
+    """Print the first-run link while there is no admin, and say how to start a conversation."""
     click.echo("Samtal är redo. Databas: " + current_app.config["DATABASE_URL"].split("@")[-1])
     setup_url = first_run_url()
     if setup_url:

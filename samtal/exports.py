@@ -17,12 +17,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from samtal import library, summary_store
+from samtal import library, shipped, summary_store
 from samtal.models import SummaryVersion, utcnow
 from samtal.summary import for_sharing
 
 SCHEMA_VERSION = "1.0"
-SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "summary-v1.schema.json"
+SCHEMA_FILE = shipped("schema") / "summary-v1.schema.json"
 
 
 def _moment(value: datetime) -> str:

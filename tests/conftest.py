@@ -12,8 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from samtal import answers as recording
-from samtal import create_app, library, links
-from samtal.db import get_session
+from samtal import create_app, library, links, migrations
+from samtal.db import get_session, make_engine
 from samtal.models import Conversation
 
 TEST_FLOWS = Path(__file__).parent / "flows"
@@ -23,8 +23,16 @@ POSTGRES_URL = os.environ.get(
 REQUIRE_SERVICES = os.environ.get("SAMTAL_REQUIRE_SERVICES") == "1"
 
 
+def migrate(database_url: str) -> None:
+    """The deploy step the app expects done: the database brought to the newest revision."""
+    engine = make_engine(database_url)
+    migrations.migrate(engine)
+    engine.dispose()
+
+
 def make_app(database_url: str, **config) -> Flask:
-    """An app for tests: the real flows plus the tiny test flows in tests/flows."""
+    """An app for tests (database migrated first): the real flows plus the tiny test flows."""
+    migrate(database_url)
     return create_app(
         {
             "TESTING": True,

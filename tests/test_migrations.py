@@ -1,0 +1,107 @@
+"""Migrations: the revisions agree with the models, a database made before migrations upgrades
+cleanly, and nothing serves a database whose schema is behind."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel
+
+from samtal import create_app, migrations
+from samtal.db import make_engine
+from tests.conftest import make_app
+
+ROOT = Path(__file__).resolve().parent.parent
+FLASK = str(Path(sys.executable).with_name("flask"))
+
+
+def differences(connection) -> list:
+    """What autogenerate would write: the models against the database's tables."""
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return compare_metadata(context, SQLModel.metadata)
+
+
+def test_the_revisions_build_exactly_the_models_tables(any_database_url):
+    """Running every revision on an empty database gives the tables the models define. When
+    this fails, a model changed without a revision: write one with
+    `flask --app app samtal revision -m "…"` (README, "Drift")."""
+    engine = make_engine(any_database_url)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(migrations.config(connection), "head")
+            assert differences(connection) == []
+            assert migrations.current(connection) == migrations.heads()
+    finally:
+        engine.dispose()
+
+
+def test_a_database_made_by_the_previous_version_upgrades_cleanly(any_database_url):
+    """The previous version made its tables at start (create_all, no revision stamped): the
+    migration adopts them, keeps every row, and the app starts on the result."""
+    engine = make_engine(any_database_url)
+    SQLModel.metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO child (name, search_name, stage, language, created_at) "
+                "VALUES ('Åsa Öberg', 'åsa öberg', 'none', 'sv', CURRENT_TIMESTAMP)"
+            )
+        )
+    assert migrations.migrate(engine) == "upgraded"
+    with engine.connect() as connection:
+        assert differences(connection) == []
+        assert connection.execute(text("SELECT name FROM child")).scalars().all() == ["Åsa Öberg"]
+    engine.dispose()
+    app = make_app(any_database_url)
+    app.extensions["samtal.engine"].dispose()
+
+
+def test_a_database_at_an_older_revision_is_refused_until_migrated(tmp_path):
+    """The app names the command instead of serving an old schema; after it, it starts."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        command.upgrade(migrations.config(connection), "0002_child_search_name")
+    engine.dispose()
+    with pytest.raises(migrations.SchemaBehind, match="flask --app app samtal migrate"):
+        create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": url})
+    app = make_app(url)
+    with app.app_context():
+        columns = inspect(app.extensions["samtal.engine"]).get_columns("child")
+    assert "stage" in {column["name"] for column in columns}
+    app.extensions["samtal.engine"].dispose()
+
+
+def test_the_commands_refuse_an_empty_database_until_migrate_has_run(tmp_path):
+    """`samtal init` on an empty database says which command to run; `samtal migrate` makes
+    the tables (once: again, nothing to do); then `init` prints the first-run link."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
+        "SAMTAL_SECRET_KEY": "cli-test",
+    }
+
+    def samtal(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [FLASK, "--app", "app", "samtal", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    refused = samtal("init")
+    assert refused.returncode != 0
+    assert "flask --app app samtal migrate" in refused.stderr
+    assert samtal("migrate").stdout.strip() == "Databasens tabeller är skapade."
+    assert samtal("migrate").stdout.strip() == "Databasens tabeller är redan aktuella."
+    assert "/forsta-start/" in samtal("init").stdout
