@@ -26,6 +26,9 @@ if [ "${SAMTAL_WITH_PDF:-1}" = 1 ]; then
   # pdftotext and pdftoppm: the tests read the PDF's text and look at its pages.
   command -v pdftotext >/dev/null || need_apt+=(poppler-utils)
 fi
+# nginx in front of two app servers, with a certificate made by openssl (tests/ops).
+[ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
+command -v openssl >/dev/null || need_apt+=(openssl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "samtal setup: installing ${need_apt[*]} (Debian packages)"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -37,9 +40,11 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 stamp=.venv/.samtal-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e ".[test]"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.lock -nt "$stamp" ]; then
+  # Exactly the locked packages, each checked against its hash (scripts/lock.sh makes the
+  # lock), then Samtal itself on top, editable.
+  .venv/bin/pip install -q --require-hashes -r requirements.lock
+  .venv/bin/pip install -q --no-deps --no-build-isolation -e .
   touch "$stamp"
 fi
 
