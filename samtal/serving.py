@@ -44,9 +44,22 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class StdoutHandler(logging.StreamHandler):
+    """Writes to sys.stdout as it is at each entry (servers and test runners replace it)."""
+
+    @property  # type: ignore[override]
+    def stream(self):
+        """Standard output, now."""
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def json_handler() -> logging.Handler:
-    """A handler writing JSON lines to stdout (where systemd's journal or the container reads)."""
-    handler = logging.StreamHandler(sys.stdout)
+    """JSON lines on stdout, where systemd's journal or the container runtime reads them."""
+    handler = StdoutHandler()
     handler.setFormatter(JsonFormatter())
     return handler
 
