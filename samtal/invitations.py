@@ -18,6 +18,7 @@ from itsdangerous import (
 from sqlmodel import Session
 
 from samtal import answers as recording
+from samtal import links
 from samtal.flows import Flow
 from samtal.models import Child, Conversation, Guardian, Invitation, utcnow
 
@@ -44,12 +45,12 @@ class Issued:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    return URLSafeTimedSerializer(links.signing_keys(), salt=SALT)
 
 
-def _code_hash(code: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, code.strip().encode(), hashlib.sha256).hexdigest()
+def _code_hash(code: str, key: str | None = None) -> str:
+    secret = (key or current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, code.strip().encode(), hashlib.sha256).hexdigest()
 
 
 def issue(
@@ -108,9 +109,7 @@ def link_token(invitation: Invitation, language: str) -> str:
         def get_timestamp(self) -> int:
             return stamp
 
-    serializer = URLSafeTimedSerializer(
-        current_app.config["SECRET_KEY"], salt=SALT, signer=AsCreated
-    )
+    serializer = URLSafeTimedSerializer(links.signing_keys(), salt=SALT, signer=AsCreated)
     return str(serializer.dumps({"i": invitation.id, "n": invitation.nonce, "l": language}))
 
 
@@ -151,7 +150,10 @@ def check_code(session: Session, invitation: Invitation, code: str) -> bool:
     """True for the right short code; wrong ones are counted and lock the invitation."""
     if invitation.code_hash is None:
         return True
-    if hmac.compare_digest(invitation.code_hash, _code_hash(code or "")):
+    if any(
+        hmac.compare_digest(invitation.code_hash, _code_hash(code or "", key))
+        for key in links.signing_keys()
+    ):
         return True
     invitation.failed_codes += 1
     session.add(invitation)

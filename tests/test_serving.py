@@ -103,3 +103,47 @@ def test_an_access_entry_names_the_route_never_the_path_or_query():
         "ms": 12.3,
         "bytes": 512,
     }
+
+
+def test_a_rotated_key_keeps_the_links_already_given_out(tmp_path, make_staff, app):
+    """SECRET_KEY_FALLBACKS: after a new SECRET_KEY, a tablet link, a guardian's invitation
+    with its code and a signed-in staff session made under the old key still work; without
+    the old key among the fallbacks, the link is refused."""
+    from samtal import invitations, library
+    from samtal.db import get_session
+    from tests.conftest import login, start_conversation_in
+
+    url = app.config["DATABASE_URL"]
+    conversation, tablet = start_conversation_in(app, "test-fast")
+    with app.test_request_context():
+        session = get_session()
+        from samtal.models import Child
+
+        child = session.get(Child, conversation.child_id)
+        issued = invitations.issue(
+            session=session,
+            child=child,
+            flow=library.flows().for_audience("guardian")[0],
+            language="sv",
+            with_code=True,
+        )
+    staff = make_staff("barnkontakt")
+    old_client = app.test_client()
+    assert login(old_client, staff.email).status_code == 303
+    rotated = make_app(url, SECRET_KEY="new-secret", SECRET_KEY_FALLBACKS=["test-secret"])
+    client = rotated.test_client()
+    assert client.get(tablet).status_code == 200
+    guardian = f"/v/{issued.token}/"
+    code_page = client.get(guardian).get_data(as_text=True)
+    assert 'name="code"' in code_page
+    form = {"csrf_token": csrf_token_of(code_page), "code": issued.code}
+    assert client.post(guardian + "kod", data=form).status_code == 303
+    assert 'name="form_token"' in client.get(guardian).get_data(as_text=True)
+    cookie = old_client.get_cookie("samtal")
+    assert cookie is not None
+    client.set_cookie("samtal", cookie.value)
+    assert client.get("/arbete/barn").status_code == 200
+    forgotten = make_app(url, SECRET_KEY="new-secret")
+    assert forgotten.test_client().get(tablet).status_code != 200
+    for each in (rotated, forgotten):
+        each.extensions["samtal.engine"].dispose()

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from samtal import audit
 from samtal.db import get_session
-from samtal.links import LinkRefused
+from samtal.links import LinkRefused, signing_keys
 from samtal.models import Setting, Staff, utcnow
 from samtal.security import check_csrf
 from samtal.staff.auth import (
@@ -46,7 +46,7 @@ class PasswordLink:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    return URLSafeTimedSerializer(signing_keys(), salt=SALT)
 
 
 def setup_hours() -> int:
