@@ -86,6 +86,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config, database, flows and pictures (checked), blueprints."""
     app = Flask(
         __name__,
+        # Where config.py, the secret key file and the default SQLite database live; an
+        # installed package's default (under sys.prefix) is rarely writable by the service.
+        instance_path=os.environ.get("SAMTAL_INSTANCE_PATH") or None,
         instance_relative_config=True,
         template_folder=str(shipped("templates")),
         static_folder=str(shipped("static")),

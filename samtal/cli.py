@@ -55,10 +55,8 @@ def migrate_command() -> None:
 @samtal_group.command("revision")
 @click.option("-m", "--message", required=True, help="Vad ändringen gör, kort.")
 def revision_command(message: str) -> None:
-    """Write a new migration from the models' difference to this (migrated) database."""
-    engine = current_app.extensions["samtal.engine"]
-    migrations.migrate(engine)
-    click.echo("Ny migrering (läs och justera den): " + migrations.new_revision(engine, message))
+    """Write a new migration from the models' difference to the newest one's tables."""
+    click.echo("Ny migrering (läs och justera den): " + migrations.new_revision(message))
 
 
 @samtal_group.command("init")

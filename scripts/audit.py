@@ -1,4 +1,5 @@
-"""Known vulnerabilities in the locked packages: pip-audit against requirements.lock.
+"""Known vulnerabilities in the locked packages: pip-audit against requirements-test.lock
+(the app's own lock, requirements.lock, is a part of it).
 
 Exits 1 when a package has a known vulnerability. When the vulnerability service cannot be
 reached, or answers for none of the packages (here the index has no JSON API), it says so
@@ -25,7 +26,7 @@ def main() -> int:
             [
                 str(Path(sys.executable).with_name("pip-audit")),
                 "--requirement",
-                str(ROOT / "requirements.lock"),
+                str(ROOT / "requirements-test.lock"),
                 "--require-hashes",
                 "--disable-pip",
                 "--progress-spinner",

@@ -40,10 +40,10 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 stamp=.venv/.samtal-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.lock -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements-test.lock -nt "$stamp" ]; then
   # Exactly the locked packages, each checked against its hash (scripts/lock.sh makes the
   # lock), then Samtal itself on top, editable.
-  .venv/bin/pip install -q --require-hashes -r requirements.lock
+  .venv/bin/pip install -q --require-hashes -r requirements-test.lock
   .venv/bin/pip install -q --no-deps --no-build-isolation -e .
   touch "$stamp"
 fi

@@ -105,3 +105,25 @@ def test_the_commands_refuse_an_empty_database_until_migrate_has_run(tmp_path):
     assert samtal("migrate").stdout.strip() == "Databasens tabeller är skapade."
     assert samtal("migrate").stdout.strip() == "Databasens tabeller är redan aktuella."
     assert "/forsta-start/" in samtal("init").stdout
+
+
+def test_a_new_table_gets_its_revision_from_one_command(tmp_path):
+    """`samtal revision -m …` writes the create_table a model added since the last revision
+    (here into a copy of the migrations, so the real ones stay as they are)."""
+    import shutil
+
+    from sqlalchemy import Column, Integer, Table
+
+    location = tmp_path / "migrations"
+    shutil.copytree(migrations.HERE, location, ignore=shutil.ignore_patterns("__pycache__"))
+    added = Table("provbord", SQLModel.metadata, Column("id", Integer, primary_key=True))
+    try:
+        written = Path(migrations.new_revision("provbord", location))
+    finally:
+        SQLModel.metadata.remove(added)
+        migrations.heads.cache_clear()
+    assert written.parent == location / "versions"
+    revision = written.read_text()
+    assert "op.create_table(" in revision and "'provbord'" in revision
+    (newest,) = migrations.heads()
+    assert f"down_revision = {newest!r}" in revision
