@@ -191,7 +191,8 @@ def seed_main(env: dict[str, str], tablets: int) -> dict:
 import json
 from flask import url_for
 from sqlmodel import select
-from samtal import create_app, answers, invitations, library, links
+from samtal import create_app, library
+from samtal.conversation import invitations, lifecycle, links
 from samtal.db import get_session
 from samtal.models import Child, Staff
 app = create_app()
@@ -200,10 +201,10 @@ with app.test_request_context():
     flow = library.flows().for_age(8)
     tablets = []
     for n in range({tablets}):
-        c = answers.start_conversation(session=session, flow=flow, name=f'Bench {{n}}', age=8)
+        c = lifecycle.start_conversation(session=session, flow=flow, name=f'Bench {{n}}', age=8)
         tablets.append(f'/samtal/{{links.tablet_token(c.id, c.link_nonce)}}/')
     staff = session.exec(select(Staff).where(Staff.email == {EMAIL!r})).one()
-    c = answers.start_conversation(session=session, flow=flow, name='Bänk Sammanställning', age=8)
+    c = lifecycle.start_conversation(session=session, flow=flow, name='Bänk Sammanställning', age=8)
     child = session.get(Child, c.child_id)
     child.barnkontakt_id = staff.id
     session.add(child)

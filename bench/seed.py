@@ -37,7 +37,7 @@ from samtal.models import (  # noqa: E402
     SummaryVersion,
     fold_name,
 )
-from samtal.staff.caseload import refresh_stages  # noqa: E402
+from samtal.stages import refresh_stages  # noqa: E402
 
 FIRST = [
     "Alva",
@@ -96,7 +96,7 @@ def _insert(session: Session, model, rows: list[dict]) -> list[int]:
 
 
 def _staff(session: Session, email: str, password: str, name: str) -> int:
-    from samtal.staff.auth import hash_password
+    from samtal.staff.passwords import hash_password
 
     found = session.exec(select(Staff).where(Staff.email == email)).first()
     if found is not None:

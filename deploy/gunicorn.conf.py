@@ -22,7 +22,7 @@ limit_request_line = 4094
 # JSON lines on stdout naming the route, never the path: paths carry the tokens.
 accesslog = "-"
 errorlog = "-"
-logger_class = "samtal.gunicorn.AccessLogger"
+logger_class = "samtal.web.gunicorn.AccessLogger"
 # The app builds itself in each worker after the fork (database connections are per process).
 preload_app = False
 

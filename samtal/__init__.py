@@ -3,87 +3,20 @@
 from __future__ import annotations
 
 import os
-import secrets
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-PACKAGE = Path(__file__).resolve().parent
-ROOT = PACKAGE.parent
-
-
-def shipped(name: str) -> Path:
-    """A directory of files the app serves (templates, static, i18n, schema): inside the package
-    when installed from a wheel (setup.py puts them there), beside it in a checkout."""
-    inside = PACKAGE / name
-    return inside if inside.is_dir() else ROOT / name
-
-
-DEFAULTS: dict[str, Any] = {
-    "TABLET_LINK_DAYS": 7,
-    "INVITATION_DAYS": 14,
-    "ADULT_PANEL_MINUTES": 10,
-    "IDLE_MINUTES": 20,
-    "LOGIN_ATTEMPTS": 5,
-    "LOGIN_ADDRESS_ATTEMPTS": 20,
-    "SETUP_LINK_HOURS": 24,
-    "PASSWORD_LINK_DAYS": 7,
-    # Named on the accessibility statement when set.
-    "ORGANISATION": None,
-    "ACCESSIBILITY_CONTACT": None,
-    # From this age the child's own consent is needed too before anything is shared.
-    "CHILD_CONSENT_AGE": 15,
-    "BASE_URL": "http://127.0.0.1:5000",
-    # Threads per worker (deploy/gunicorn.conf.py passes gunicorn's own): the pool's default.
-    "THREADS": 8,
-    # Connections per worker; by default one per thread (pool) and a few more (overflow).
-    "DATABASE_POOL_SIZE": None,
-    "DATABASE_MAX_OVERFLOW": None,
-    # Proxies in front that set X-Forwarded-For/-Proto/-Host/-Port (0: none, trust nothing).
-    "PROXY_FIX": 0,
-    "HSTS_SECONDS": 365 * 24 * 3600,
-    # "json": one JSON object a line on stdout; anything else leaves Flask's own logging.
-    "LOG_FORMAT": "json",
-    # The reporting duty the adult is reminded of; check it against current law locally.
-    "REPORTING_DUTY_REFERENCE": "socialtjänstlagen, SFS 2025:400",
-    "EXTRA_FLOW_DIRS": [],
-    "LANGUAGES": ["sv", "en", "ar", "fa", "so", "ti", "uk", "fi"],
-    "BABEL_DEFAULT_LOCALE": "sv",
-    "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
-    "BABEL_TRANSLATION_DIRECTORIES": str(shipped("i18n")),
-    "SESSION_COOKIE_HTTPONLY": True,
-    "SESSION_COOKIE_SAMESITE": "Lax",
-    "SESSION_COOKIE_NAME": "samtal",
-    "MAX_CONTENT_LENGTH": 64 * 1024,
-    "COMPRESS_MIN_SIZE": 128,
-    # Brotli first, also for static files (sent streamed): on these small files it saves
-    # about a tenth over Flask-Compress's default, zstd.
-    "COMPRESS_ALGORITHM": ["br", "gzip", "deflate"],
-    "COMPRESS_ALGORITHM_STREAMING": ["br", "deflate"],
-    "COMPRESS_MIMETYPES": [
-        "text/html",
-        "text/css",
-        "text/javascript",
-        "application/javascript",
-        "image/svg+xml",
-    ],
-}
-
-
-def _secret_key(instance_path: Path) -> str:
-    """The instance's secret key: SAMTAL_SECRET_KEY, or one made once and kept in instance/."""
-    if os.environ.get("SAMTAL_SECRET_KEY"):
-        return os.environ["SAMTAL_SECRET_KEY"]
-    key_file = instance_path / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+from samtal.config import shipped
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: config, database, flows and pictures (checked), blueprints."""
+    """Build the app: config, database, languages, flows and pictures (checked), pages."""
+    from samtal import cli, config, db, i18n, library, settings
+    from samtal.family import adult_panel, guardian, tablet
+    from samtal.staff import access, admin, auth, summary, workspace
+    from samtal.web import pages, security, serving
+
     app = Flask(
         __name__,
         # Where config.py, the secret key file and the default SQLite database live; an
@@ -93,56 +26,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(shipped("templates")),
         static_folder=str(shipped("static")),
     )
-    instance_path = Path(app.instance_path)
-    instance_path.mkdir(parents=True, exist_ok=True)
-    app.config.from_mapping(DEFAULTS)
-    app.config["DATABASE_URL"] = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{instance_path / 'samtal.db'}"
-    )
-    if test_config is None:
-        app.config.from_pyfile("config.py", silent=True)
-        app.config.from_prefixed_env("SAMTAL")
-    else:
-        app.config.from_mapping(test_config)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(instance_path)
-    app.config.setdefault("SESSION_COOKIE_SECURE", app.config["BASE_URL"].startswith("https"))
-
-    from samtal import (
-        adult_panel,
-        cli,
-        db,
-        guardian,
-        i18n,
-        library,
-        security,
-        serving,
-        tablet,
-        web,
-    )
-    from samtal.staff import auth, workspace
-
+    config.load(app, test_config)
     db.init_app(app)
     i18n.init_app(app)
     library.init_app(app)
     security.init_app(app)
     serving.init_app(app)
-    web.init_app(app)
-    app.register_blueprint(tablet.bp)
-    app.register_blueprint(adult_panel.bp)
-    app.register_blueprint(guardian.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(workspace.bp)
-    from samtal.staff import summary_views
-
-    app.register_blueprint(summary_views.bp)
-    app.jinja_env.globals["current_staff"] = auth.current_staff
-    from samtal.staff import admin
-    from samtal.staff import settings as staff_settings
-
-    app.register_blueprint(admin.bp)
-    app.jinja_env.globals["area_label"] = staff_settings.area_label
-    app.jinja_env.globals["area_label_both"] = staff_settings.area_label_both
-    app.jinja_env.globals["offered_languages"] = staff_settings.languages_offered
+    pages.init_app(app)
+    for blueprint in (tablet.bp, adult_panel.bp, guardian.bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (auth.bp, workspace.bp, summary.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    app.jinja_env.globals["current_staff"] = access.current_staff
+    app.jinja_env.globals["area_label"] = settings.area_label
+    app.jinja_env.globals["area_label_both"] = settings.area_label_both
+    app.jinja_env.globals["offered_languages"] = settings.languages_offered
     cli.init_app(app)
     return app

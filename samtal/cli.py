@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
-from samtal import answers as recording
-from samtal import invitations, library, links, migrations
+from samtal import library, migrations
+from samtal.ages import age_of
+from samtal.conversation import invitations, lifecycle, links
 from samtal.db import get_session
 from samtal.models import Child, Guardian
 from samtal.staff import password_links
@@ -116,7 +117,7 @@ def start_command(
     with current_app.test_request_context():
         if followup and child is not None:
             try:
-                conversation = recording.start_followup(
+                conversation = lifecycle.start_followup(
                     session=session,
                     flows=library.flows(),
                     child=child,
@@ -124,22 +125,22 @@ def start_command(
                     age=age,
                     language=language,
                 )
-            except recording.FollowupRefused as refused:
+            except lifecycle.FollowupRefused as refused:
                 raise click.UsageError(str(refused)) from refused
             flow = library.flows().get(conversation.flow_id)
-            if recording.previous_conversation(session, conversation) is None:
+            if lifecycle.previous_conversation(session, conversation) is None:
                 click.echo(
                     "Obs: barnet har inget avslutat samtal före detta. "
                     "Frågorna visas utan ”Förra gången”."
                 )
         else:
-            known_age = age if age is not None else recording.age_of(child) if child else None
+            known_age = age if age is not None else age_of(child) if child else None
             if known_age is None:
                 raise click.UsageError("Barnets ålder är okänd: ange --age.")
             flow = flow or library.flows().for_age(known_age)
             if flow is None:
                 raise click.UsageError(f"Hittar inget flöde för {known_age} år.")
-            conversation = recording.start_conversation(
+            conversation = lifecycle.start_conversation(
                 session=session,
                 flow=flow,
                 name=name or (child.name if child else ""),

@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from samtal import migrations
+from samtal import migrations, stages
 
 
 def pool_options(config: dict[str, Any]) -> dict[str, int]:
@@ -50,6 +50,7 @@ def init_app(app: Flask) -> None:
     the samtal command group refuses every other command on an old schema itself."""
     engine = make_engine(app.config["DATABASE_URL"], app.config)
     app.extensions["samtal.engine"] = engine
+    stages.install()
     problem = migrations.schema_problem(engine)
     if problem and click.get_current_context(silent=True) is None:
         engine.dispose()

@@ -20,7 +20,7 @@ def init_app(app: Flask) -> None:
         flow_dirs,
         known_pictures=set(pictures),
         translation_template=template
-        if app.config.get("CHECK_TRANSLATION_TEMPLATE", True)
+        if app.config["CHECK_TRANSLATION_TEMPLATE"]
         else None,
     )
 

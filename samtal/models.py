@@ -62,7 +62,7 @@ class Child(SQLModel, table=True):
     # fold_name(name), kept in step by the ORM (see below); folding can lengthen a name.
     search_name: str = Field(default="", max_length=160)
     # Where the child stands in the process, apart from follow-up (which depends on the day):
-    # one of staff.caseload.STATUSES, kept by staff.caseload.refresh_stages.
+    # one of staff.caseload.STATUSES, kept by stages.refresh_stages.
     stage: str = Field(default="none", max_length=20)
     birth_year: int | None = None
     # The exact date picks the age band and the follow-up age; a year is enough for CLI demos.

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from samtal.models import fold_name
+from samtal.stages import refresh_stages
 
 
 def add_search_names(connection: Connection) -> None:
@@ -24,8 +25,6 @@ def add_search_names(connection: Connection) -> None:
 
 def add_stages(connection: Connection) -> None:
     """child.stage: where each child stands, for the caseload's status filter."""
-    from samtal.staff.caseload import refresh_stages  # the status rules live there
-
     connection.execute(
         text("ALTER TABLE child ADD COLUMN stage VARCHAR(20) NOT NULL DEFAULT 'none'")
     )

@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from samtal import answers as recording
-from samtal import create_app, library, links, migrations
+from samtal import create_app, library, migrations
+from samtal.conversation import lifecycle, links
 from samtal.db import get_session, make_engine
 from samtal.models import Conversation
 
@@ -105,7 +105,7 @@ def start_conversation_in(
     with app.test_request_context():
         flow = library.flows().get(flow_id)
         assert flow is not None, flow_id
-        conversation = recording.start_conversation(
+        conversation = lifecycle.start_conversation(
             session=get_session(),
             flow=flow,
             name="Testbarn",
@@ -140,11 +140,11 @@ STAFF_PASSWORD = "ett långt och bra lösenord"
 @pytest.fixture
 def make_staff(app: Flask):
     """Create a staff account: make_staff(role=…, email=…) → the Staff row."""
-    from samtal.staff import auth
+    from samtal.staff import accounts
 
     def _make(role: str = "barnkontakt", email: str | None = None, unit_id: int | None = None):
         with app.app_context():
-            return auth.create_staff(
+            return accounts.create_staff(
                 session=get_session(),
                 email=email or f"{role}-{uuid.uuid4().hex[:8]}@kommun.example",
                 name=f"Test {role}",

@@ -9,10 +9,10 @@ import pytest
 from flask import g, render_template_string
 from sqlmodel import select
 
-from samtal import library
+from samtal import library, settings
 from samtal.db import get_session
 from samtal.models import AuditEntry, Child, Staff, Unit
-from samtal.staff import accounts, settings
+from samtal.staff import accounts
 from tests.conftest import csrf_token_of, login, make_app
 
 

@@ -8,9 +8,8 @@ import pytest
 from flask import Flask
 from sqlmodel import Session, select
 
-from samtal import answers as recording
-from samtal import conversation as engine
 from samtal import library
+from samtal.conversation import engine, lifecycle, reading, records
 from samtal.db import get_session
 from samtal.models import Answer, Conversation, ConversationEvent
 from tests.conftest import make_app
@@ -30,7 +29,7 @@ def fast(db_app):
     """A new test-fast conversation, its flow and the database session."""
     flow = library.flows().get("test-fast")
     session = get_session()
-    conversation = recording.start_conversation(session=session, flow=flow, name="Testbarn", age=20)
+    conversation = lifecycle.start_conversation(session=session, flow=flow, name="Testbarn", age=20)
     return conversation, flow, session
 
 
@@ -38,9 +37,9 @@ def store(fast, step_id: str, form: dict[str, list[str]], key: str | None = None
     """Read a form for a step the way the tablet does, and store it."""
     conversation, flow, session = fast
     step = flow.step(step_id)
-    answers = recording.stored_answers(session, conversation.id)
-    parsed = recording.read_answer(flow, step, form, answers)
-    return recording.store_answer(
+    answers = records.stored_answers(session, conversation.id)
+    parsed = reading.read_answer(flow, step, form, answers)
+    return records.store_answer(
         session=session,
         conversation=conversation,
         flow=flow,
@@ -64,9 +63,9 @@ def test_changing_an_answer_keeps_the_earlier_one(fast):
     assert store(fast, "hej", {"value": ["ja"]}, key="k1")
     assert store(fast, "mat.hur", {"value": ["1"]}, key="k2")
     assert store(fast, "mat.hur", {"value": ["3"]}, key="k3")
-    current = recording.stored_answers(session, conversation.id)
+    current = records.stored_answers(session, conversation.id)
     assert current["mat.hur"].value == "3"
-    rows = recording.history(session, conversation.id, "mat.hur")
+    rows = records.history(session, conversation.id, "mat.hur")
     assert [(row.value, row.replaced_at is None) for row in rows] == [("1", False), ("3", True)]
 
 
@@ -75,8 +74,8 @@ def test_same_request_twice_stores_once(fast):
     conversation, _flow, session = fast
     assert store(fast, "hej", {"value": ["ja"]}, key="samma")
     assert not store(fast, "mat.hur", {"value": ["2"]}, key="samma")
-    assert "mat.hur" not in recording.stored_answers(session, conversation.id)
-    assert len(recording.history(session, conversation.id, "hej")) == 1
+    assert "mat.hur" not in records.stored_answers(session, conversation.id)
+    assert len(records.history(session, conversation.id, "hej")) == 1
 
 
 def test_a_double_tap_racing_past_the_check_stores_once(fast, monkeypatch):
@@ -84,34 +83,34 @@ def test_a_double_tap_racing_past_the_check_stores_once(fast, monkeypatch):
     committed; the database's unique key refuses it and the first answer stands."""
     conversation, flow, session = fast
     assert store(fast, "hej", {"value": ["ja"]}, key="k1")
-    read_answers = recording.stored_answers
+    read_answers = records.stored_answers
 
     def first_request_commits_meanwhile(*args, **kwargs):
-        monkeypatch.setattr(recording, "stored_answers", read_answers)
+        monkeypatch.setattr(records, "stored_answers", read_answers)
         with Session(session.get_bind()) as other:
             twin = other.get(Conversation, conversation.id)
-            assert recording.store_answer(
+            assert records.store_answer(
                 session=other,
                 conversation=twin,
                 flow=flow,
                 step=flow.step("mat.hur"),
-                parsed=recording.Parsed(status="answered", value="1"),
+                parsed=reading.Parsed(status="answered", value="1"),
                 request_key="dubbel",
             )
         return read_answers(*args, **kwargs)
 
-    monkeypatch.setattr(recording, "stored_answers", first_request_commits_meanwhile)
-    stored = recording.store_answer(
+    monkeypatch.setattr(records, "stored_answers", first_request_commits_meanwhile)
+    stored = records.store_answer(
         session=session,
         conversation=conversation,
         flow=flow,
         step=flow.step("mat.hur"),
-        parsed=recording.Parsed(status="answered", value="1"),
+        parsed=reading.Parsed(status="answered", value="1"),
         request_key="dubbel",
     )
     assert stored is False
-    assert len(recording.history(session, conversation.id, "mat.hur")) == 1
-    assert recording.stored_answers(session, conversation.id)["mat.hur"].value == "1"
+    assert len(records.history(session, conversation.id, "mat.hur")) == 1
+    assert records.stored_answers(session, conversation.id)["mat.hur"].value == "1"
 
 
 def test_same_answer_again_stores_nothing_new(fast):
@@ -122,8 +121,8 @@ def test_same_answer_again_stores_nothing_new(fast):
     assert store(fast, "mat.battre", {"value": ["lunch", "frukost"]}, key="c")
     assert not store(fast, "mat.hur", {"value": ["1"]}, key="d")
     assert not store(fast, "mat.battre", {"value": ["lunch", "frukost"]}, key="e")
-    assert len(recording.history(session, conversation.id, "mat.hur")) == 1
-    assert recording.stored_answers(session, conversation.id)["mat.battre"].value == [
+    assert len(records.history(session, conversation.id, "mat.hur")) == 1
+    assert records.stored_answers(session, conversation.id)["mat.battre"].value == [
         "lunch",
         "frukost",
     ]
@@ -171,13 +170,13 @@ def test_confirmed_review_completes(fast):
         ("dela", {"skip": ["vill_inte_svara"]}),
     ]:
         assert store(fast, step_id, form)
-    assert engine.position(flow, recording.stored_answers(session, conversation.id)).step.id == (
+    assert engine.position(flow, records.stored_answers(session, conversation.id)).step.id == (
         "granska"
     )
     assert status_of(fast) == "active"
     assert store(fast, "granska", {})
     assert status_of(fast) == "completed"
-    words = recording.stored_answers(session, conversation.id)["vanner.ord"]
+    words = records.stored_answers(session, conversation.id)["vanner.ord"]
     assert words.words == "Jag har en hund.\nHan heter Bo."
     kinds = session.exec(
         select(ConversationEvent.kind).where(ConversationEvent.conversation_id == conversation.id)
@@ -189,8 +188,8 @@ def test_answers_of_one_conversation_stay_there(fast):
     """Another conversation sees none of this conversation's answers."""
     conversation, flow, session = fast
     store(fast, "hej", {"value": ["ja"]}, key="x")
-    other = recording.start_conversation(session=session, flow=flow, name="Annan", age=20)
-    assert recording.stored_answers(session, other.id) == {}
+    other = lifecycle.start_conversation(session=session, flow=flow, name="Annan", age=20)
+    assert records.stored_answers(session, other.id) == {}
     # The same request key in another conversation is its own request.
     assert store((other, flow, session), "hej", {"value": ["ja"]}, key="x")
 
@@ -207,7 +206,7 @@ def test_control_characters_in_words_are_dropped(fast):
     ]:
         store(fast, step_id, {"value": value if isinstance(value, list) else [value]})
     assert store(fast, "vanner.ord", {"words": ["Hej\x00 d\x07å!\tSlut"]})
-    words = recording.stored_answers(session, conversation.id)["vanner.ord"].words
+    words = records.stored_answers(session, conversation.id)["vanner.ord"].words
     assert words == "Hej då!\tSlut"
 
 
@@ -238,22 +237,22 @@ REFUSED = {
 @pytest.mark.parametrize(("step_id", "form", "says"), REFUSED.values(), ids=REFUSED.keys())
 def test_read_answer_refuses_with_a_swedish_message(test_flow, step_id, form, says):
     """An answer that does not fit the question is refused with a kind Swedish message."""
-    with pytest.raises(recording.AnswerRefused) as refused:
-        recording.read_answer(test_flow, test_flow.step(step_id), form, {})
+    with pytest.raises(reading.AnswerRefused) as refused:
+        reading.read_answer(test_flow, test_flow.step(step_id), form, {})
     assert says in str(refused.value)
 
 
 def test_words_at_the_limit_are_kept(test_flow):
     """2000 characters of own words are accepted; empty words count as not answering."""
     step = test_flow.step("vanner.ord")
-    parsed = recording.read_answer(test_flow, step, {"words": ["å" * 2000]}, {})
+    parsed = reading.read_answer(test_flow, step, {"words": ["å" * 2000]}, {})
     assert parsed.status == "answered" and parsed.words == "å" * 2000
-    empty = recording.read_answer(test_flow, step, {"words": ["   "]}, {})
+    empty = reading.read_answer(test_flow, step, {"words": ["   "]}, {})
     assert (empty.status, empty.words) == ("vill_inte_svara", None)
 
 
 def test_double_choices_are_counted_once(test_flow):
     """Sending the same picture twice is one choice, not two."""
     step = test_flow.step("mat.battre")
-    parsed = recording.read_answer(test_flow, step, {"value": ["lunch", "lunch"]}, {})
+    parsed = reading.read_answer(test_flow, step, {"value": ["lunch", "lunch"]}, {})
     assert parsed.value == ["lunch"]

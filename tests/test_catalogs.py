@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from samtal import DEFAULTS
+from samtal.config import DEFAULTS
 
 I18N = Path(__file__).resolve().parents[1] / "i18n"
 TRANSLATED = [code for code in DEFAULTS["LANGUAGES"] if code != "sv"]

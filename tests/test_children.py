@@ -9,9 +9,10 @@ import pytest
 import sqlmodel
 from sqlalchemy import event, inspect
 
+from samtal.ages import age_of
 from samtal.db import get_session
 from samtal.models import Child, Conversation, Staff, SummaryDraft, SummaryVersion, utcnow
-from samtal.staff import auth, children
+from samtal.staff import accounts, children
 from samtal.staff import caseload as cases
 from tests.conftest import STAFF_PASSWORD, login, make_app
 
@@ -21,7 +22,7 @@ TODAY = date(2026, 3, 10)
 def staff_in(app, role: str = "barnkontakt", email: str | None = None) -> Staff:
     """A staff account in this app."""
     with app.app_context():
-        return auth.create_staff(
+        return accounts.create_staff(
             session=get_session(),
             email=email or f"{role}-{secrets.token_hex(4)}@kommun.example",
             name=f"Test {role}",
@@ -404,5 +405,5 @@ def test_registration_keeps_minimal_fields_and_guardians(app):
             ("Amira", "ar", None),
             ("Jonas", "sv", "070-123 45 67"),
         ]
-        assert children.age_of(child, TODAY) == 9
-        assert children.age_of(child, date(2026, 3, 21)) == 10
+        assert age_of(child, TODAY) == 9
+        assert age_of(child, date(2026, 3, 21)) == 10

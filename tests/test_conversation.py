@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from samtal import conversation as engine
-from samtal.conversation import Given
+from samtal.conversation import engine
+from samtal.conversation.engine import Given
 from samtal.flows import FLOWS_DIR, load_library
 from tests.conftest import TEST_FLOWS
 

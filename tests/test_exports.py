@@ -17,9 +17,9 @@ import pytest
 from PIL import Image
 from sqlmodel import select
 
-from samtal import exports
 from samtal.db import get_session
 from samtal.models import Consent, Conversation, Guardian, SafetyConcern, utcnow
+from samtal.summary import exports, store
 from tests.conftest import csrf_token_of
 from tests.test_summary import make_child
 
@@ -138,7 +138,7 @@ def test_json_of_a_draft_and_of_a_signed_version_follow_the_schema(young):
     signed = client.get(f"{base(child_id)}/json").get_json()
     validate(signed)
     assert signed["status"] == "signed" and signed["signature"]["number"] == 1
-    assert signed["signature"]["content_hash"] == exports.summary_store.content_hash(
+    assert signed["signature"]["content_hash"] == store.content_hash(
         signed["summary"]
     )
     assert signed["summary_hash"] == signed["signature"]["content_hash"]

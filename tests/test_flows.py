@@ -11,8 +11,9 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from samtal import ROOT
-from samtal.flows import FLOWS_DIR, FlowError, extract_texts, load_library, texts_used
+from samtal.config import ROOT
+from samtal.flows import FLOWS_DIR, FlowError, load_library, texts_used
+from samtal.flows.extract import extract_texts
 from samtal.illustrations import load_pictures
 from tests.conftest import TEST_FLOWS, make_app
 

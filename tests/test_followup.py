@@ -14,19 +14,11 @@ import pytest
 from flask import Flask
 from sqlmodel import select
 
-from samtal import answers as recording
-from samtal import conversation as engine
-from samtal import followup, invitations, library, links
+from samtal import library
+from samtal.conversation import engine, followup, invitations, lifecycle, links, reading, records
 from samtal.db import get_session
-from samtal.flows import (
-    FLOWS_DIR,
-    SCALES_FILE,
-    FlowError,
-    load_flow,
-    load_framework,
-    load_library,
-    load_scales,
-)
+from samtal.flows import FLOWS_DIR, FlowError, load_flow, load_framework, load_library
+from samtal.flows.loader import SCALES_FILE, load_scales
 from samtal.models import Child, Conversation, Guardian, utcnow
 from tests.conftest import TEST_FLOWS, make_app, reload_conversation
 
@@ -39,33 +31,33 @@ FORM_KIND = re.compile(r'class="answer answer-(\w+)"')
 # ---------------------------------------------------------------- helpers
 
 
-def as_parsed(flow, step, wanted) -> recording.Parsed:
+def as_parsed(flow, step, wanted) -> reading.Parsed:
     """A shorthand answer as stored: "2", "vet_inte", ["omsorg"], or words for a words step."""
-    if isinstance(wanted, recording.Parsed):
+    if isinstance(wanted, reading.Parsed):
         return wanted
     if wanted in ("vet_inte", "vill_inte_svara"):
-        return recording.Parsed(status=wanted)
+        return reading.Parsed(status=wanted)
     if step.kind == "words":
-        return recording.Parsed(status="answered", words=wanted)
-    return recording.Parsed(status="answered", value=wanted)
+        return reading.Parsed(status="answered", words=wanted)
+    return reading.Parsed(status="answered", value=wanted)
 
 
-def default_answer(flow, step, answers) -> recording.Parsed:
+def default_answer(flow, step, answers) -> reading.Parsed:
     """A plain answer to any step: happiest face, first option, first area, yes."""
     if step.kind == "rating":
-        return recording.Parsed(status="answered", value=flow.scale[-1].value)
+        return reading.Parsed(status="answered", value=flow.scale[-1].value)
     if step.kind in ("assent", "choice"):
         first = step.options[0].value
-        return recording.Parsed(status="answered", value=[first] if step.multiple else first)
+        return reading.Parsed(status="answered", value=[first] if step.multiple else first)
     if step.kind == "choose_area":
-        return recording.Parsed(
+        return reading.Parsed(
             status="answered", value=engine.remaining_areas(flow, answers)[0].id
         )
     if step.kind in ("priorities", "sharing"):
-        return recording.Parsed(status="answered", value=[flow.framework.areas[0].id])
+        return reading.Parsed(status="answered", value=[flow.framework.areas[0].id])
     if step.kind == "words":
-        return recording.Parsed(status="vill_inte_svara")
-    return recording.Parsed(status="answered")
+        return reading.Parsed(status="vill_inte_svara")
+    return reading.Parsed(status="answered")
 
 
 def run_through(app: Flask, conversation_id: int, wanted: dict | None = None) -> None:
@@ -81,7 +73,7 @@ def run_through(app: Flask, conversation_id: int, wanted: dict | None = None) ->
         flow = library.flows().get(conversation.flow_id)
         assert flow is not None
         for _ in range(200):
-            answers = recording.stored_answers(session, conversation_id)
+            answers = records.stored_answers(session, conversation_id)
             now = engine.position(flow, answers)
             if now.finished:
                 return
@@ -92,7 +84,7 @@ def run_through(app: Flask, conversation_id: int, wanted: dict | None = None) ->
                 if step.id in wanted
                 else default_answer(flow, step, answers)
             )
-            recording.store_answer(
+            records.store_answer(
                 session=session,
                 conversation=conversation,
                 flow=flow,
@@ -111,8 +103,8 @@ def answer_steps(app: Flask, conversation_id: int, *step_ids: str) -> None:
         flow = library.flows().get(conversation.flow_id)
         for step_id in step_ids:
             step = flow.step(step_id)
-            answers = recording.stored_answers(session, conversation_id)
-            recording.store_answer(
+            answers = records.stored_answers(session, conversation_id)
+            records.store_answer(
                 session=session,
                 conversation=conversation,
                 flow=flow,
@@ -138,7 +130,7 @@ def start_first(app: Flask, child_id: int, flow_id: str = "barn-7-9") -> int:
         session = get_session()
         child = session.get(Child, child_id)
         flow = library.flows().get(flow_id)
-        conversation = recording.start_conversation(
+        conversation = lifecycle.start_conversation(
             session=session, flow=flow, name=child.name, age=8, child=child
         )
         return conversation.id or 0
@@ -150,7 +142,7 @@ def start_followup(app: Flask, child_id: int, guardian_id: int | None = None, **
         session = get_session()
         child = session.get(Child, child_id)
         guardian = session.get(Guardian, guardian_id) if guardian_id else None
-        conversation = recording.start_followup(
+        conversation = lifecycle.start_followup(
             session=session, flows=library.flows(), child=child, guardian=guardian, **kwargs
         )
         return conversation.id or 0
@@ -170,7 +162,7 @@ def start_guardian(app: Flask, child_id: int, guardian_id: int) -> int:
     with app.app_context():
         session = get_session()
         child = session.get(Child, child_id)
-        conversation = recording.start_conversation(
+        conversation = lifecycle.start_conversation(
             session=session,
             flow=library.flows().get("vardnadshavare"),
             name=child.name,
@@ -373,10 +365,10 @@ def test_previous_conversation_is_the_childs_latest_completed_one(app):
     now = start_followup(app, child)
     with app.app_context():
         session = get_session()
-        found = recording.previous_conversation(session, session.get(Conversation, now))
+        found = lifecycle.previous_conversation(session, session.get(Conversation, now))
         assert found is not None and found.id == latest
         # The earliest has nothing before it.
-        assert recording.previous_conversation(session, session.get(Conversation, older)) is None
+        assert lifecycle.previous_conversation(session, session.get(Conversation, older)) is None
 
 
 @pytest.fixture
@@ -397,7 +389,7 @@ def test_previous_conversation_and_history_on_each_database(db_app):
     now = start_followup(db_app, child)
     with db_app.app_context():
         session = get_session()
-        assert recording.previous_conversation(session, session.get(Conversation, now)).id == first
+        assert lifecycle.previous_conversation(session, session.get(Conversation, now)).id == first
         levels = [
             found["omsorg"] for _p, found in followup.history(session, child, library.flows())
         ]
@@ -419,9 +411,9 @@ def test_previous_conversation_of_a_guardian_is_their_own(app):
         session = get_session()
         later = session.get(Conversation, later_of_one)
         assert later.flow_id == "uppfoljning-vardnadshavare" and later.guardian_id == one
-        assert recording.previous_conversation(session, later).id == first_of_one
+        assert lifecycle.previous_conversation(session, later).id == first_of_one
         none_yet = session.get(Conversation, first_of_three)
-        assert recording.previous_conversation(session, none_yet) is None
+        assert lifecycle.previous_conversation(session, none_yet) is None
     shown = recall_for(app, later_of_one, "omsorg")
     assert [o.text for o in shown.labels] == ["Ganska bra"]
 
@@ -431,9 +423,9 @@ def test_start_followup_picks_the_band_of_the_childs_age_now(app):
     child = new_child(app, age=10)
     conversation_id = start_followup(app, child)
     assert reload_conversation(app, conversation_id).flow_id == "uppfoljning-10-12"
-    with app.app_context(), pytest.raises(recording.FollowupRefused):
+    with app.app_context(), pytest.raises(lifecycle.FollowupRefused):
         session = get_session()
-        recording.start_followup(
+        lifecycle.start_followup(
             session=session,
             flows=library.flows(),
             child=session.get(Child, child),
@@ -484,7 +476,7 @@ def test_recall_reads_an_earlier_band_with_its_own_scale(app):
 
 def test_words_written_down_by_the_adult_are_recalled_too(app):
     """The child's words written beside the rating by the adult are shown with the rating."""
-    from samtal import adult
+    from samtal.conversation import adult
 
     child = new_child(app)
     first = start_first(app, child)
@@ -625,7 +617,7 @@ def test_followup_runs_end_to_end_on_the_tablet(app, client):
     assert "Tack för att du pratade med mig!" in html
     assert reload_conversation(app, now).status == "completed"
     with app.app_context():
-        stored = recording.stored_answers(get_session(), now)
+        stored = records.stored_answers(get_session(), now)
     assert stored["blivit_battre"].value == ["omsorg", "fritid"]
     assert stored["blivit_samre"].status == "answered" and stored["blivit_samre"].value == []
     assert stored["hjalper"].value == "lite"
@@ -639,18 +631,18 @@ def test_review_of_a_followup_shows_none_as_inget(app, client):
     now = start_followup(app, child)
     with app.app_context():
         flow = library.flows().get("uppfoljning-7-9")
-        none = recording.Parsed(status="answered", value=[])
-    wanted = {"blivit_samre": none, "se_over": recording.Parsed(status="answered")}
+        none = reading.Parsed(status="answered", value=[])
+    wanted = {"blivit_samre": none, "se_over": reading.Parsed(status="answered")}
     # Answer everything up to the review, then look at it.
     with app.test_request_context():
         session = get_session()
         conversation = session.get(Conversation, now)
         for _ in range(100):
-            answers = recording.stored_answers(session, now)
+            answers = records.stored_answers(session, now)
             step = engine.position(flow, answers).step
             if step.kind == "review":
                 break
-            recording.store_answer(
+            records.store_answer(
                 session=session,
                 conversation=conversation,
                 flow=flow,

@@ -7,8 +7,8 @@ import re
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
-from samtal import answers as recording
-from samtal import invitations, library
+from samtal import library
+from samtal.conversation import invitations, records
 from samtal.db import get_session
 from samtal.models import Child, Conversation
 
@@ -106,7 +106,7 @@ def test_invitation_never_opens_another_childs_or_the_childs_own_answers(
     response = client.post(_child_path + "svar", data={"form_token": token, "value": "ja"})
     assert response.status_code == 303
     with app.app_context():
-        assert recording.stored_answers(get_session(), child_conversation.id) == {}
+        assert records.stored_answers(get_session(), child_conversation.id) == {}
 
 
 def test_two_guardians_answer_separately(app, client, invite, start):
@@ -118,8 +118,8 @@ def test_two_guardians_answer_separately(app, client, invite, start):
     client.post(first_path + "svar", data={"form_token": form_token(html)})
     with app.app_context():
         db = get_session()
-        assert recording.stored_answers(db, first.conversation.id)
-        assert recording.stored_answers(db, second.conversation.id) == {}
+        assert records.stored_answers(db, first.conversation.id)
+        assert records.stored_answers(db, second.conversation.id) == {}
 
 
 def test_code_is_required_and_wrong_codes_lock_the_invitation(app, client, invite):
@@ -169,13 +169,13 @@ def test_submitted_questionnaire_cannot_be_changed_from_an_old_tab(app, client, 
     with app.app_context():
         db = get_session()
         assert db.get(Conversation, issued.conversation.id).status == "completed"
-        before = recording.stored_answers(db, issued.conversation.id)
+        before = records.stored_answers(db, issued.conversation.id)
     response = client.post(
         path + "svar", data={"form_token": form_token(old_tab)}, follow_redirects=True
     )
     assert "redan skickade" in response.get_data(as_text=True)
     with app.app_context():
-        assert recording.stored_answers(get_session(), issued.conversation.id) == before
+        assert records.stored_answers(get_session(), issued.conversation.id) == before
 
 
 def test_guardian_gets_a_copy_of_own_answers(client, invite):

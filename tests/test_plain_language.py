@@ -7,7 +7,7 @@ import re
 import pytest
 
 from samtal.flows import FLOWS_DIR, Flow, load_library, texts_used
-from samtal.plain_language import lix, sentence_count, words
+from samtal.tools.plain_language import lix, sentence_count, words
 
 FLOWS = sorted(load_library([FLOWS_DIR]).flows.values(), key=lambda f: (f.audience, f.ages))
 CHILD_FLOWS = [f for f in FLOWS if f.audience == "child"]

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from samtal.models import AuditEntry
-from samtal.serving import access_entry
+from samtal.web.serving import access_entry
 from tests.conftest import csrf_token_of, make_app
 
 
@@ -109,7 +109,8 @@ def test_a_rotated_key_keeps_the_links_already_given_out(tmp_path, make_staff, a
     """SECRET_KEY_FALLBACKS: after a new SECRET_KEY, a tablet link, a guardian's invitation
     with its code and a signed-in staff session made under the old key still work; without
     the old key among the fallbacks, the link is refused."""
-    from samtal import invitations, library
+    from samtal import library
+    from samtal.conversation import invitations
     from samtal.db import get_session
     from tests.conftest import login, start_conversation_in
 

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from samtal import ROOT
-from samtal.flows import FLOWS_DIR, extract_texts, load_library, texts_used
+from samtal.config import ROOT
+from samtal.flows import FLOWS_DIR, load_library, texts_used
+from samtal.flows.extract import extract_texts
 
 DICTIONARY = "sv_SE"
 DICTIONARY_DIRS = [Path("/usr/share/hunspell"), Path("/usr/share/myspell/dicts")]

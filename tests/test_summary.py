@@ -14,13 +14,13 @@ import pytest
 from flask import Flask
 from sqlmodel import Session, select
 
-from samtal import answers as recording
-from samtal import conversation as engine
-from samtal import invitations, library, summary_store
+from samtal import library
+from samtal.conversation import engine, invitations, lifecycle, reading, records
 from samtal.db import get_session
 from samtal.flows import DECLINED, SKIP_VALUES, Flow, Step
 from samtal.models import AuditEntry, Child, Conversation, SafetyConcern, Staff, SummaryVersion
-from samtal.summary import Part, agreement, build_summary, for_sharing
+from samtal.summary import store
+from samtal.summary.build import Part, agreement, build_summary, for_sharing
 from tests.conftest import csrf_token_of, login, make_app
 
 # ---------------------------------------------------------------- helpers (also used elsewhere)
@@ -55,34 +55,34 @@ def area(summary: Mapping[str, Any], area_id: str) -> dict[str, Any]:
     return next(a for a in summary["areas"] if a["id"] == area_id)
 
 
-def _parsed(flow: Flow, step: Step, pick: Any, answers: engine.Answers) -> recording.Parsed:
-    if isinstance(pick, recording.Parsed):
+def _parsed(flow: Flow, step: Step, pick: Any, answers: engine.Answers) -> reading.Parsed:
+    if isinstance(pick, reading.Parsed):
         return pick
     if isinstance(pick, str) and pick in SKIP_VALUES:
-        return recording.Parsed(status=pick)
+        return reading.Parsed(status=pick)
     kind = step.kind
     if kind in ("message", "review"):
-        return recording.Parsed(status="answered")
+        return reading.Parsed(status="answered")
     if kind == "words":
         return (
-            recording.Parsed(status="answered", words=pick) if pick else recording.Parsed(DECLINED)
+            reading.Parsed(status="answered", words=pick) if pick else reading.Parsed(DECLINED)
         )
     if kind == "assent":
         yes = next(o.value for o in step.options if not o.ends_conversation)
-        return recording.Parsed(status="answered", value=pick or yes)
+        return reading.Parsed(status="answered", value=pick or yes)
     if kind == "choose_area":
-        return recording.Parsed(
+        return reading.Parsed(
             status="answered", value=engine.remaining_areas(flow, answers)[0].id
         )
     if kind == "rating":
-        return recording.Parsed(status="answered", value=pick or flow.scale[-1].value)
+        return reading.Parsed(status="answered", value=pick or flow.scale[-1].value)
     if kind == "choice":
         if step.multiple:
-            return recording.Parsed(status="answered", value=pick or [step.options[0].value])
-        return recording.Parsed(status="answered", value=pick or step.options[0].value)
+            return reading.Parsed(status="answered", value=pick or [step.options[0].value])
+        return reading.Parsed(status="answered", value=pick or step.options[0].value)
     if pick:
-        return recording.Parsed(status="answered", value=pick)
-    return recording.Parsed(status=DECLINED)
+        return reading.Parsed(status="answered", value=pick)
+    return reading.Parsed(status=DECLINED)
 
 
 def finish(
@@ -96,11 +96,11 @@ def finish(
     assert flow is not None
     picks = picks or {}
     for _ in range(300):
-        answers = recording.stored_answers(session, conversation.id or 0)
+        answers = records.stored_answers(session, conversation.id or 0)
         step = engine.position(flow, answers).step
         if step is None or step.kind == "goodbye" or step.id == stop_at:
             return
-        recording.store_answer(
+        records.store_answer(
             session=session,
             conversation=conversation,
             flow=flow,
@@ -151,7 +151,7 @@ def make_child(
         session.commit()
         flow = library.flows().get(flow_id)
         assert flow is not None
-        conversation = recording.start_conversation(
+        conversation = lifecycle.start_conversation(
             session=session, flow=flow, name=name, age=age, language=language, child=child
         )
         finish(session, conversation, picks)
@@ -427,24 +427,24 @@ def test_labels_and_order_come_from_configuration(ctx):
 
 def test_notes_are_checked_for_length_and_decision():
     areas = ["omsorg"]
-    ok = summary_store.clean_notes(
+    ok = store.clean_notes(
         {"areas": {"omsorg": {"note": " kort \r\n"}}, "decision": "barnteam"}, areas
     )
     assert ok["areas"]["omsorg"]["note"] == "kort" and ok["decision"] == "barnteam"
-    with pytest.raises(summary_store.SummaryRefused) as refused:
-        summary_store.clean_notes({"areas": {"omsorg": {"note": "x" * 4001}}}, areas)
+    with pytest.raises(store.SummaryRefused) as refused:
+        store.clean_notes({"areas": {"omsorg": {"note": "x" * 4001}}}, areas)
     assert (refused.value.reason, refused.value.field, refused.value.count) == (
         "too_long",
         "note-omsorg",
         4001,
     )
-    with pytest.raises(summary_store.SummaryRefused) as refused:
-        summary_store.clean_notes({"questions": {"andra": "y" * 5000}}, areas)
+    with pytest.raises(store.SummaryRefused) as refused:
+        store.clean_notes({"questions": {"andra": "y" * 5000}}, areas)
     assert refused.value.field == "q-andra"
-    with pytest.raises(summary_store.SummaryRefused) as refused:
-        summary_store.clean_notes({"decision": "skicka_till_polisen"}, areas)
+    with pytest.raises(store.SummaryRefused) as refused:
+        store.clean_notes({"decision": "skicka_till_polisen"}, areas)
     assert refused.value.reason == "unknown_decision"
-    assert summary_store.clean_notes({"areas": {"omsorg": {"note": "x" * 4000}}}, areas)
+    assert store.clean_notes({"areas": {"omsorg": {"note": "x" * 4000}}}, areas)
 
 
 # ---------------------------------------------------------------- storing and signing
@@ -459,10 +459,10 @@ def db_app(any_database_url) -> Iterator[Flask]:
 
 
 def _staff(app: Flask, email: str = "bk@kommun.example") -> Staff:
-    from samtal.staff import auth
+    from samtal.staff import accounts
 
     with app.app_context():
-        return auth.create_staff(
+        return accounts.create_staff(
             session=get_session(),
             email=email,
             name="Kim Barnkontakt",
@@ -477,13 +477,13 @@ def test_signing_makes_immutable_versions_with_their_hash(db_app):
     with db_app.test_request_context():
         session = get_session()
         child = session.get(Child, child_id)
-        summary_store.save_draft(
+        store.save_draft(
             session=session,
             child=child,
             staff=staff,
             notes={"areas": {"omsorg": {"note": "Frukost i skolan?"}}, "decision": "barnteam"},
         )
-        first = summary_store.sign(session=session, child=child, staff=staff)
+        first = store.sign(session=session, child=child, staff=staff)
         assert first.number == 1
         canonical = json.dumps(
             first.content, sort_keys=True, separators=(",", ":"), ensure_ascii=False
@@ -493,25 +493,25 @@ def test_signing_makes_immutable_versions_with_their_hash(db_app):
         assert first.content["decision"] == {"code": "barnteam", "text": ""}
 
         # Signing again without a change: the same version, not a new one.
-        again = summary_store.sign(session=session, child=child, staff=staff)
+        again = store.sign(session=session, child=child, staff=staff)
         assert again.id == first.id
 
-        summary_store.save_draft(
+        store.save_draft(
             session=session,
             child=child,
             staff=staff,
             notes={"areas": {"omsorg": {"note": "Frukost i skolan ordnad."}}},
         )
-        second = summary_store.sign(session=session, child=child, staff=staff)
+        second = store.sign(session=session, child=child, staff=staff)
         assert second.number == 2 and second.content_hash != first.content_hash
 
     with db_app.test_request_context():
         session = get_session()
-        stored = summary_store.versions(session, child_id)
+        stored = store.versions(session, child_id)
         assert [v.number for v in stored] == [1, 2]
-        assert all(summary_store.verify(v) for v in stored)  # the stored JSON hashes the same
+        assert all(store.verify(v) for v in stored)  # the stored JSON hashes the same
         assert area(stored[0].content, "omsorg")["note"] == "Frukost i skolan?"
-        differences = summary_store.compare(stored[0].content, stored[1].content)
+        differences = store.compare(stored[0].content, stored[1].content)
         changed = {(d.section, d.field): (d.before, d.after) for d in differences}
         assert changed[("area:omsorg", "note")] == ("Frukost i skolan?", "Frukost i skolan ordnad.")
         assert changed[("decision", "code")] == ("barnteam", "")
@@ -524,17 +524,17 @@ def test_double_sign_off_under_a_race_is_one_version(app, monkeypatch):
     with app.test_request_context():
         session = get_session()
         child = session.get(Child, child_id)
-        content = summary_store.gather(session=session, child=child)
-        first = summary_store.sign(session=session, child=child, staff=staff, content=content)
-        real = summary_store.latest_version
+        content = store.gather(session=session, child=child)
+        first = store.sign(session=session, child=child, staff=staff, content=content)
+        real = store.latest_version
         stale = iter([None])
 
         def racing(session_, child_id_):
             # The second request read "no version yet" just before the first one committed.
             return next(stale, None) or real(session_, child_id_)
 
-        monkeypatch.setattr(summary_store, "latest_version", racing)
-        second = summary_store.sign(session=session, child=child, staff=staff, content=content)
+        monkeypatch.setattr(store, "latest_version", racing)
+        second = store.sign(session=session, child=child, staff=staff, content=content)
         assert second.number == first.number == 1
         assert len(session.exec(select(SummaryVersion)).all()) == 1
 
@@ -558,7 +558,7 @@ def test_gather_reads_the_stored_conversations_and_safety_notes(app):
             SafetyConcern(conversation_id=conversation.id, step_id="omsorg.ord", note="Hungrig")
         )
         session.commit()
-        summary = summary_store.gather(session=session, child=session.get(Child, child_id))
+        summary = store.gather(session=session, child=session.get(Child, child_id))
     assert summary["header"]["child_name"] == "Testbarn"
     assert summary["header"]["age_band"] == [7, 9]
     assert summary["header"]["barnkontakt"] == "Kim Barnkontakt"
@@ -588,7 +588,7 @@ def test_a_guardian_who_has_not_sent_is_not_in_the_summary(app):
             language="sv",
         )
         finish(session, issued.conversation, {}, stop_at="fritid.hur")
-        summary = summary_store.gather(session=session, child=child)
+        summary = store.gather(session=session, child=child)
     assert summary["guardians"] == []
 
 
@@ -892,13 +892,13 @@ def test_a_follow_up_just_started_does_not_hide_the_finished_conversation(app):
     with app.test_request_context():
         session = get_session()
         child = session.get(Child, child_id)
-        recording.start_conversation(
+        lifecycle.start_conversation(
             session=session,
             flow=library.flows().get("barn-7-9"),
             name=child.name,
             age=8,
             child=child,
         )
-        summary = summary_store.gather(session=session, child=child)
+        summary = store.gather(session=session, child=child)
     assert summary["header"]["conversation_status"] == "completed"
     assert area(summary, "omsorg")["child"]["words"][0]["text"] == "Jag vill äta frukost i skolan."

@@ -10,7 +10,7 @@ from flask import Flask
 from itsdangerous import URLSafeTimedSerializer
 from sqlmodel import select
 
-from samtal import links
+from samtal.conversation import links
 from samtal.db import get_session
 from samtal.models import Answer, Conversation
 from tests.conftest import reload_conversation

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from samtal.wheel import (
+from samtal.summary.wheel import (
     ChangeTexts,
     Mark,
     Series,

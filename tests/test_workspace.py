@@ -245,7 +245,7 @@ def test_invitation_status_follows_the_guardians_answers(app, barnkontakt):
 
 def test_a_shown_again_link_never_outlives_its_invitation(app, barnkontakt):
     """Showing the link again signs it as of its creation: it expires with the invitation."""
-    from samtal import invitations
+    from samtal.conversation import invitations
 
     client, _staff, child_id = barnkontakt
     page = f"/arbete/barn/{child_id}"

@@ -18,7 +18,7 @@ from sqlmodel import select
 from samtal.db import get_session
 from samtal.models import Conversation, Invitation
 from samtal.staff import children
-from samtal.staff.workspace import AUDIT_ACTIONS
+from samtal.staff.workspace.views import AUDIT_ACTIONS
 from tests.conftest import STAFF_PASSWORD
 from tests.test_followup import run_through
 from tests.test_workspace import entries, post, register

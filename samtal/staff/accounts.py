@@ -1,6 +1,6 @@
 """What an admin changes: staff accounts, units, which barnkontakt a child has; the audit log.
 
-Every write goes through a function here; the views in admin.py only read, validate the form's
+Every write goes through a function here; the admin's views only read, validate the form's
 shape and redirect. Each function raises AccountRefused with a Swedish message for the admin.
 """
 
@@ -13,12 +13,19 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
 
-from samtal.models import AuditEntry, Child, Conversation, Staff, Unit, utcnow
-from samtal.staff.auth import ROLES, AccountRefused, create_staff
+from samtal.models import AuditEntry, Child, Conversation, Setting, Staff, Unit, utcnow
+from samtal.staff import passwords
+from samtal.staff.access import ROLES
 from samtal.staff.children import name_contains
-from samtal.staff.password_links import cancel_invite
+from samtal.staff.passwords import (
+    MIN_PASSWORD_LENGTH,
+    AccountRefused,
+    check_new_password,
+    hash_password,
+)
 
 UNIT_KINDS = ("förskola", "skola")
 AUDIT_PAGE_SIZE = 50
@@ -248,7 +255,7 @@ class AuditFilter:
 
 
 def _local_midnight(day: date) -> datetime:
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Stockholm"))
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     # Stored times are UTC; SQLite compares them as text, so the bound must be UTC too.
     return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
 
@@ -278,3 +285,69 @@ def audit_actions(*, session: Session) -> list[str]:
     """Every action that occurs in the log, for the filter."""
     found = session.exec(select(AuditEntry.action).distinct()).all()
     return sorted(str(action) for action in found)
+
+
+def create_staff(
+    *,
+    session: Session,
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    unit_id: int | None = None,
+) -> Staff:
+    """Create a staff account; refuses unknown roles, short passwords and taken addresses."""
+    email = email.strip().lower()
+    if role not in ROLES:
+        raise AccountRefused(_("Okänd roll."))
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountRefused(
+            _("Lösenordet behöver minst %(count)d tecken.", count=MIN_PASSWORD_LENGTH)
+        )
+    if "@" not in email or len(email) > 254:
+        raise AccountRefused(_("Skriv en giltig e-postadress."))
+    if session.exec(select(Staff).where(Staff.email == email)).first():
+        raise AccountRefused(_("Det finns redan ett konto med den e-postadressen."))
+    staff = Staff(
+        email=email,
+        name=name.strip()[:120] or email,
+        role=role,
+        unit_id=unit_id,
+        password_hash=hash_password(password),
+    )
+    session.add(staff)
+    session.commit()
+    return staff
+
+
+def change_password(*, session: Session, staff: Staff, current: str, new: str, repeat: str) -> None:
+    """Change one's own password; every other signed-in session of the account ends.
+
+    A wrong current password counts as a failed sign-in, so the form cannot be used to guess.
+    """
+    verdict = passwords.check_password(session, staff, current)
+    if verdict == "locked":
+        raise AccountRefused(_("För många misslyckade försök. Vänta en kvart och försök igen."))
+    if verdict == "wrong":
+        raise AccountRefused(_("Det nuvarande lösenordet stämmer inte."))
+    check_new_password(new, repeat)
+    if new == current:
+        raise AccountRefused(_("Välj ett nytt lösenord, inte samma som förut."))
+    staff.password_hash = hash_password(new)
+    staff.session_epoch += 1
+    staff.failed_logins = 0
+    session.add(staff)
+    session.commit()
+
+
+def end_all_sessions(*, session: Session, staff: Staff) -> None:
+    """Sign the account out in every browser, this one included."""
+    staff.session_epoch += 1
+    session.add(staff)
+    session.commit()
+
+
+def cancel_invite(*, session: Session, staff_id: int) -> None:
+    """Make every set-password link of an account stop working."""
+    session.execute(delete(Setting).where(Setting.key == f"invite:{staff_id}"))  # type: ignore[arg-type]
+    session.commit()

@@ -9,19 +9,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import abort
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from samtal.db import get_session
+from samtal.ages import age_from
 from samtal.models import (
     Child,
     Guardian,
     Staff,
     fold_name,
-    utcnow,
 )
 
 MAX_GUARDIANS = 2
@@ -58,42 +56,9 @@ class ChildRefused(ValueError):
 # ------------------------------------------------------------------------- who may see it
 
 
-def age_from(birth_date: date | None, birth_year: int | None, day: date) -> int | None:
-    """Age in whole years on a day, from the birth date (or only the year, if that is all)."""
-    if birth_date is not None:
-        before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
-        return day.year - birth_date.year - before_birthday
-    return day.year - birth_year if birth_year is not None else None
-
-
 def name_contains(text: str) -> ColumnElement:
     """Children whose name contains the text, whatever the case (% and _ are plain letters)."""
     return col(Child.search_name).contains(fold_name(text), autoescape=True)
-
-
-def age_of(child: Child, on: date | None = None) -> int | None:
-    """The child's age in whole years on a day (today if not given)."""
-    return age_from(child.birth_date, child.birth_year, on or utcnow().date())
-
-
-def may_see(staff: Staff | None, child: Child) -> bool:
-    """Admin: any child; barnkontakt: own children only; everyone else: none."""
-    if staff is None or not staff.active:
-        return False
-    if staff.role == "admin":
-        return True
-    return staff.role == "barnkontakt" and child.barnkontakt_id == staff.id
-
-
-def child_or_404(child_id: int) -> Child:
-    """The child if the signed-in staff member may see it, else 404 (never 403: a child that
-    is not yours might as well not exist)."""
-    from samtal.staff.auth import current_staff
-
-    child = get_session().get(Child, child_id)
-    if child is None or not may_see(current_staff(), child):
-        abort(404)
-    return child
 
 
 # ------------------------------------------------------------------------- registering

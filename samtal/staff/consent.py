@@ -19,9 +19,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
+from samtal.ages import age_of
+from samtal.config import DEFAULTS
 from samtal.models import Child, Consent, Guardian, Staff, utcnow
 
-DEFAULT_CHILD_CONSENT_AGE = 15
 BARNTEAM = "barnteam"
 INFORMATION = {
     "sammanstallning": _l("Sammanställningen"),
@@ -53,8 +54,8 @@ def recipient_key(name: str) -> str:
 def child_consent_age() -> int:
     """The configured age from which the child's own consent is needed (15 by default)."""
     if has_app_context():
-        return int(current_app.config.get("CHILD_CONSENT_AGE", DEFAULT_CHILD_CONSENT_AGE))
-    return DEFAULT_CHILD_CONSENT_AGE
+        return int(current_app.config["CHILD_CONSENT_AGE"])
+    return int(DEFAULTS["CHILD_CONSENT_AGE"])
 
 
 def _day(moment: datetime | date) -> date:
@@ -369,7 +370,6 @@ def child_covered(
     on_date: date | None = None,
 ) -> bool:
     """covers() for a child as stored: its consents, its guardians, its age that day."""
-    from samtal.staff.children import age_of
 
     day = on_date or utcnow().date()
     guardian_ids = session.exec(select(Guardian.id).where(Guardian.child_id == child.id)).all()

@@ -12,25 +12,16 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from samtal import audit
-from samtal.db import get_session
-from samtal.links import LinkRefused, signing_keys
+from samtal.conversation.links import LinkRefused, signing_keys
 from samtal.models import Setting, Staff, utcnow
-from samtal.security import check_csrf
-from samtal.staff.auth import (
-    AccountRefused,
-    bp,
-    check_new_password,
-    create_staff,
-    hash_password,
-    sign_in,
-)
+from samtal.staff.accounts import create_staff
+from samtal.staff.passwords import AccountRefused, check_new_password, hash_password
 
 SALT = "samtal.staff-password-link"
 SETUP_KEY = "setup"
@@ -51,12 +42,12 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def setup_hours() -> int:
     """How long the first-run link works."""
-    return int(current_app.config.get("SETUP_LINK_HOURS", 24))
+    return int(current_app.config["SETUP_LINK_HOURS"])
 
 
 def invite_days() -> int:
     """How long a staff member's set-password link works."""
-    return int(current_app.config.get("PASSWORD_LINK_DAYS", 7))
+    return int(current_app.config["PASSWORD_LINK_DAYS"])
 
 
 def active_admin_exists(*, session: Session) -> bool:
@@ -90,12 +81,6 @@ def issue_invite_token(*, session: Session, staff: Staff) -> str:
     """A new set-password token for an account (its older links stop working)."""
     nonce = _store_nonce(session, f"invite:{staff.id}")
     return str(_serializer().dumps({"k": "invite", "s": staff.id, "n": nonce}))
-
-
-def cancel_invite(*, session: Session, staff_id: int) -> None:
-    """Make every set-password link of an account stop working."""
-    session.execute(delete(Setting).where(Setting.key == f"invite:{staff_id}"))  # type: ignore[arg-type]
-    session.commit()
 
 
 def read_token(token: str, *, session: Session) -> PasswordLink:
@@ -181,85 +166,3 @@ def complete_invite(*, session: Session, token: str, password: str, repeat: str)
 # The pages of the links ------------------------------------------------------------------
 
 
-def _link_refused(reason: str, kind: str):
-    status = 404 if reason == "invalid" else 410
-    return render_template("staff/password_link_refused.html", reason=reason, kind=kind), status
-
-
-@bp.route("/forsta-start/<token>", methods=["GET", "POST"])
-def setup(token: str):
-    """First run: the one-time link printed by `samtal init` creates the first admin."""
-    db = get_session()
-    try:
-        link = read_token(token, session=db)
-    except LinkRefused as refused:
-        return _link_refused(refused.reason, "setup")
-    if link.kind != "setup":
-        return _link_refused("invalid", "setup")
-    if request.method == "GET":
-        return render_template("staff/setup.html", token=token, form={})
-    form = {"name": request.form.get("name", "")[:120], "email": request.form.get("email", "")}
-    if not check_csrf():
-        return render_template(
-            "staff/setup.html",
-            token=token,
-            form=form,
-            error=_("Sidan var för gammal. Försök igen."),
-        ), 422
-    try:
-        staff = complete_setup(
-            session=db,
-            token=token,
-            name=form["name"],
-            email=form["email"],
-            password=request.form.get("password", ""),
-            repeat=request.form.get("repeat", ""),
-        )
-    except LinkRefused as refused:
-        return _link_refused(refused.reason, "setup")
-    except AccountRefused as refused:
-        return render_template("staff/setup.html", token=token, form=form, error=str(refused)), 422
-    sign_in(staff)
-    g.staff_member = staff
-    audit.record("setup_admin_created", detail=staff.email)
-    audit.record("login")
-    flash(_("Välkommen! Ditt administratörskonto är skapat och länken fungerar inte längre."))
-    return redirect(url_for("auth.home"), code=303)
-
-
-@bp.route("/nytt-losenord/<token>", methods=["GET", "POST"])
-def set_password(token: str):
-    """A staff member chooses their password through the one-time link an admin gave them."""
-    db = get_session()
-    try:
-        link = read_token(token, session=db)
-    except LinkRefused as refused:
-        return _link_refused(refused.reason, "invite")
-    if link.kind != "invite":
-        return _link_refused("invalid", "invite")
-    staff = db.get(Staff, link.staff_id)
-    assert staff is not None
-    if request.method == "GET":
-        return render_template("staff/set_password.html", token=token, staff=staff)
-    if not check_csrf():
-        error = _("Sidan var för gammal. Försök igen.")
-        return render_template(
-            "staff/set_password.html", token=token, staff=staff, error=error
-        ), 422
-    try:
-        complete_invite(
-            session=db,
-            token=token,
-            password=request.form.get("password", ""),
-            repeat=request.form.get("repeat", ""),
-        )
-    except LinkRefused as refused:
-        return _link_refused(refused.reason, "invite")
-    except AccountRefused as refused:
-        return render_template(
-            "staff/set_password.html", token=token, staff=staff, error=str(refused)
-        ), 422
-    g.staff_member = staff  # the audit entry names whose password it was
-    audit.record("password_set_by_link")
-    flash(_("Ditt lösenord är sparat. Logga in med det."))
-    return redirect(url_for("auth.login"), code=303)

@@ -6,7 +6,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
-from samtal import invitations, library
+from samtal import library
+from samtal.conversation import invitations
 from samtal.db import get_session
 from samtal.models import Child, Conversation
 from tests.browser.journey import answer_in_any_language

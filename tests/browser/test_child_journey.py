@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from samtal import answers as recording
+from samtal.conversation import records
 from samtal.db import get_session
 from tests.browser.conftest import screenshot
 from tests.browser.journey import (
@@ -54,7 +54,7 @@ def area_button(page: Page, label: str):
 def history(app, conversation_id: int, step_id: str) -> list:
     """Every stored revision of a step's answer."""
     with app.app_context():
-        return recording.history(get_session(), conversation_id, step_id)
+        return records.history(get_session(), conversation_id, step_id)
 
 
 def test_five_year_old_talks_through_all_eight_areas(tablet: Page, start_tablet, live_app):

@@ -13,8 +13,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from samtal import answers as recording
-from samtal import invitations, library, links
+from samtal import library
+from samtal.conversation import invitations, lifecycle, links, records
 from samtal.db import get_session
 from samtal.models import Child, Guardian
 from tests.browser.conftest import PHONE, screenshot
@@ -54,10 +54,10 @@ def first_conversation_then_followup(app) -> str:
     """A child's finished first conversation, then a follow-up started; its tablet URL."""
     with app.app_context():
         session = get_session()
-        child = Child(name="Testbarn", birth_year=recording.utcnow().year - 8)
+        child = Child(name="Testbarn", birth_year=records.utcnow().year - 8)
         session.add(child)
         session.commit()
-        first = recording.start_conversation(
+        first = lifecycle.start_conversation(
             session=session,
             flow=library.flows().get("barn-7-9"),
             name=child.name,
@@ -70,7 +70,7 @@ def first_conversation_then_followup(app) -> str:
     run_through(app, first_id, wanted)
     with app.app_context():
         session = get_session()
-        later = recording.start_followup(
+        later = lifecycle.start_followup(
             session=session, flows=library.flows(), child=session.get(Child, child_id)
         )
         assert later.flow_id == "uppfoljning-7-9"
@@ -152,20 +152,20 @@ def test_guardian_followup_shows_the_guardians_own_last_answer(open_page, live_a
     """On a phone, the guardian's follow-up recalls their own answer, never the child's."""
     with live_app.app_context():
         session = get_session()
-        child = Child(name="Testbarn", birth_year=recording.utcnow().year - 8)
+        child = Child(name="Testbarn", birth_year=records.utcnow().year - 8)
         session.add(child)
         session.flush()
         guardian = Guardian(child_id=child.id or 0, name="Förälder", language="sv")
         session.add(guardian)
         session.commit()
-        child_first = recording.start_conversation(
+        child_first = lifecycle.start_conversation(
             session=session,
             flow=library.flows().get("barn-7-9"),
             name=child.name,
             age=8,
             child=child,
         )
-        guardian_first = recording.start_conversation(
+        guardian_first = lifecycle.start_conversation(
             session=session,
             flow=library.flows().get("vardnadshavare"),
             name=child.name,

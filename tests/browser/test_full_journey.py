@@ -22,7 +22,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from samtal.db import get_session
-from samtal.staff import auth
+from samtal.staff import accounts
 from tests.browser.conftest import PHONE, screenshot
 from tests.browser.journey import (
     answer_current_step,
@@ -100,7 +100,7 @@ def test_register_talk_invite_sign_export_and_follow_up(open_page, live_app, tmp
         pytest.fail("pdftotext is not installed (poppler-utils): run scripts/setup.sh")
     base = live_app.config["BASE_URL"]
     with live_app.app_context():
-        auth.create_staff(
+        accounts.create_staff(
             session=get_session(),
             email=EMAIL,
             name="Lina Lind",

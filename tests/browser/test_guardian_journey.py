@@ -12,7 +12,8 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
-from samtal import invitations, library
+from samtal import library
+from samtal.conversation import invitations
 from samtal.db import get_session
 from samtal.models import Child, Conversation
 from tests.browser.conftest import PHONE, screenshot

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, Response
 
-from samtal import invitations, library
+from samtal import library
+from samtal.conversation import invitations
 from samtal.db import get_session
 from samtal.models import Child, Conversation
 from tests.browser.journey import answer_in_any_language

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from samtal.db import get_session
-from samtal.staff import auth
+from samtal.staff import accounts
 from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.browser.test_accessibility import violations
 from tests.conftest import STAFF_PASSWORD
@@ -69,7 +69,7 @@ def test_barnkontakt_reviews_writes_signs_and_exports(open_page, live_app, tmp_p
         pytest.fail("pdftotext is not installed (poppler-utils): run scripts/setup.sh")
     base = live_app.config["BASE_URL"]
     with live_app.app_context():
-        staff = auth.create_staff(
+        staff = accounts.create_staff(
             session=get_session(),
             email=EMAIL,
             name="Kim Berg",

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from samtal import answers as recording
+from samtal.conversation import records
 from samtal.db import get_session
 from samtal.models import Conversation
 from tests.browser.conftest import PHONE, TABLET, screenshot
@@ -34,7 +34,7 @@ TOUCH_TARGET = 44  # CSS px, WCAG 2.5.5 / Apple and Android guidance
 def history(app, conversation_id: int, step_id: str) -> list:
     """Every stored revision of a step's answer."""
     with app.app_context():
-        return recording.history(get_session(), conversation_id, step_id)
+        return records.history(get_session(), conversation_id, step_id)
 
 
 def status(app, conversation_id: int) -> str:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from playwright.sync_api import Page, expect
 
 from samtal.db import get_session
-from samtal.staff import auth
+from samtal.staff import accounts
 from tests.browser.conftest import PHONE
 from tests.browser.conftest import screenshot as save_screenshot
 from tests.browser.journey import question, tap
@@ -83,7 +83,7 @@ def test_barnkontakt_registers_consents_starts_kiosk_and_invites(open_page, live
     the invitation on another device."""
     base = live_app.config["BASE_URL"]
     with live_app.app_context():
-        auth.create_staff(
+        accounts.create_staff(
             session=get_session(),
             email=EMAIL,
             name="Lina Lind",

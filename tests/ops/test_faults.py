@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 from sqlmodel import col, select
 
-from samtal import links
+from samtal.conversation import links
 from samtal.db import get_session
 from samtal.models import Answer, Conversation
 from tests.conftest import make_app, start_conversation_in

@@ -60,9 +60,9 @@ def test_one_worker_with_sixteen_threads_serves_the_caseload_without_errors(
     app = make_app(url)
     with app.app_context():
         from samtal.db import get_session
-        from samtal.staff import auth
+        from samtal.staff import accounts
 
-        staff = auth.create_staff(
+        staff = accounts.create_staff(
             session=get_session(),
             email="tradar@kommun.example",
             name="Trådar",

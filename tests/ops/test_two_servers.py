@@ -18,10 +18,11 @@ from urllib.parse import urlencode
 import pytest
 from sqlmodel import col, select
 
-from samtal import invitations, library, links
+from samtal import library
+from samtal.conversation import invitations, links
 from samtal.db import get_session
 from samtal.models import Answer, Child
-from samtal.staff import auth
+from samtal.staff import accounts
 from tests.conftest import STAFF_PASSWORD, make_app, start_conversation_in
 from tests.ops.conftest import Tablet, free_port, server_env
 
@@ -156,7 +157,7 @@ def test_two_servers_behind_nginx_lose_nothing_and_throttle_the_real_client(
     app = make_app(url)
     with app.test_request_context():
         session = get_session()
-        staff = auth.create_staff(
+        staff = accounts.create_staff(
             session=session,
             email="tva@kommun.example",
             name="Två Servrar",

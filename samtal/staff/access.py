@@ -1,0 +1,135 @@
+"""Who is signed in, with which role: the staff session, the guard on every staff route, and
+which child a staff member may see."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+
+from samtal import audit
+from samtal.db import get_session
+from samtal.models import Child, Staff
+from samtal.web.security import refuse_stale_form
+
+ROLES = ("admin", "barnkontakt", "statistik")
+
+
+SESSION_KEY = "staff"
+
+
+def sign_in(staff: Staff) -> None:
+    """Start a staff session in this browser (a fresh session: no fixation)."""
+    kept = {k: v for k, v in session.items() if k in ("pending_form",)}
+    session.clear()
+    session.update(kept)
+    session[SESSION_KEY] = {"id": staff.id, "epoch": staff.session_epoch, "seen": time.time()}
+    session.permanent = False
+
+
+def sign_out() -> None:
+    """End the staff session in this browser."""
+    session.pop(SESSION_KEY, None)
+    session.pop("kiosk", None)
+
+
+def current_staff() -> Staff | None:
+    """The signed-in staff member, or None (also when idle too long or signed out everywhere)."""
+    if "staff_member" in g:
+        return g.staff_member
+    g.staff_member = None
+    data = session.get(SESSION_KEY)
+    if not data:
+        return None
+    idle_limit = current_app.config["IDLE_MINUTES"] * 60
+    if time.time() - data.get("seen", 0) > idle_limit:
+        g.session_expired = True
+        session.pop(SESSION_KEY, None)
+        return None
+    staff = get_session().get(Staff, data.get("id"))
+    if staff is None or not staff.active or staff.session_epoch != data.get("epoch"):
+        session.pop(SESSION_KEY, None)
+        return None
+    data["seen"] = time.time()
+    session[SESSION_KEY] = data
+    g.staff_member = staff
+    return staff
+
+
+def login_required(*roles: str) -> Callable:
+    """Guard a staff view: signed in, one of the roles, CSRF on every change.
+
+    A POST whose session has run out keeps what was typed: it is stashed, and after signing
+    in the person lands on the same page with the form filled in again.
+    """
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any):
+            staff = current_staff()
+            if staff is None:
+                if request.method == "POST":
+                    form = {k: v for k, v in request.form.items() if k != "csrf_token"}
+                    session["pending_form"] = {"path": request.path, "form": form}
+                    flash(
+                        _("Du har varit borta en stund. Logga in igen, så finns det du skrev kvar.")
+                    )
+                target = request.referrer if request.method == "POST" else request.full_path
+                return redirect(url_for("auth.login", next=_safe_next(target)), code=303)
+            if roles and staff.role not in roles:
+                audit.record("refused", detail=f"{request.method} {request.path}")
+                abort(403)
+            if request.method == "POST":
+                refused = refuse_stale_form(request.referrer or url_for("auth.home"))
+                if refused is not None:
+                    return refused
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+def restored_form(path: str | None = None) -> dict[str, str]:
+    """What was typed into a form before the session ran out (once), for this page."""
+    pending = session.get("pending_form")
+    if not pending or pending.get("path") != (path or request.path):
+        return {}
+    session.pop("pending_form", None)
+    return dict(pending.get("form", {}))
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site: never an open redirect."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return path if path.startswith("/") and not path.startswith("//") else None
+
+
+def may_see(staff: Staff | None, child: Child) -> bool:
+    """Admin: any child; barnkontakt: own children only; everyone else: none."""
+    if staff is None or not staff.active:
+        return False
+    if staff.role == "admin":
+        return True
+    return staff.role == "barnkontakt" and child.barnkontakt_id == staff.id
+
+
+def child_or_404(child_id: int) -> Child:
+    """The child if the signed-in staff member may see it, else 404 (never 403: a child that
+    is not yours might as well not exist)."""
+    from samtal.staff.access import current_staff
+
+    child = get_session().get(Child, child_id)
+    if child is None or not may_see(current_staff(), child):
+        abort(404)
+    return child

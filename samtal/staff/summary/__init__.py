@@ -1,0 +1,20 @@
+"""The summary of one child (review, sign-off, versions, exports): URLs of the summary blueprint."""
+
+from flask import Blueprint
+
+from samtal.staff.summary import exports, views
+
+bp = Blueprint("summary", __name__, url_prefix="/arbete/barn/<int:child_id>/sammanstallning")
+bp.record_once(views._install_htmx)
+bp.context_processor(views._labels)
+bp.add_url_rule("", view_func=views.show, methods=["GET"])
+bp.add_url_rule("", view_func=views.save, methods=["POST"])
+bp.add_url_rule("/signera", view_func=views.sign_page, methods=["GET"])
+bp.add_url_rule("/signera", view_func=views.sign, methods=["POST"])
+bp.add_url_rule("/versioner", view_func=views.versions, methods=["GET"])
+bp.add_url_rule("/version/<int:n>", view_func=views.version, methods=["GET"])
+bp.add_url_rule("/jamfor", view_func=views.compare, methods=["GET"])
+bp.add_url_rule("/utskrift", view_func=exports.print_view, methods=["GET"])
+bp.add_url_rule("/pdf", view_func=exports.pdf, methods=["GET"])
+bp.add_url_rule("/json", view_func=exports.json_export, methods=["GET"])
+bp.add_url_rule("/barnets-kopia", view_func=exports.child_copy, methods=["GET"])

@@ -1,0 +1,202 @@
+"""The summary's exports: print view, PDF, JSON, and the child's own copy.
+
+Routes on the summary blueprint (see summary_views). Reading is for admin and barnkontakt,
+for a child they may see. An export for sharing (?for=sharing or ?dela=1, with ?mottagare=
+barnteam or a named service) leaves out safety notes and the areas a young person kept from
+the guardians, and is refused, with a clear message, unless it is of a signed version and
+consent on record covers that recipient today.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Response, current_app, g, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import refresh
+
+from samtal import audit, library
+from samtal.db import get_session
+from samtal.models import Child, SummaryVersion, utcnow
+from samtal.staff import consent
+from samtal.staff.access import child_or_404, login_required
+from samtal.staff.summary.texts import compass
+from samtal.staff.summary.views import READERS, chosen, current, signer_names
+from samtal.summary import exports, store
+from samtal.summary.build import for_sharing
+
+
+def _sharing_refused(child: Child, signed: SummaryVersion | None, recipient: str):
+    """None when sharing may go ahead, else the refusal page (and an audit entry)."""
+    if signed is None:
+        reason = _("Sammanställningen är inte signerad. Signera den innan den delas.")
+    elif not consent.child_covered(
+        session=get_session(), child=child, information="sammanstallning", recipient=recipient
+    ):
+        reason = _(
+            "Det finns inget samtycke som täcker att sammanställningen delas med %(recipient)s "
+            "i dag. Registrera samtycke från vårdnadshavarna (och barnet från %(age)d år) först.",
+            recipient=consent.recipient_label(recipient),
+            age=consent.child_consent_age(),
+        )
+    else:
+        return None
+    audit.record("export_refused", child.id, f"dela med {recipient}"[:500])
+    consent_url = (
+        url_for("workspace.consent", child_id=child.id)
+        if "workspace.consent" in current_app.view_functions
+        else None
+    )
+    return render_template(
+        "staff/summary/refused.html", child=child, reason=reason, consent_url=consent_url
+    ), 403
+
+
+def _export_request(child: Child):
+    """What to export: the content, its version, whether for sharing and with whom."""
+    sharing = request.args.get("for") == "sharing" or request.args.get("dela") == "1"
+    if sharing and not request.args.get("version"):
+        # What leaves the service is what was signed: the newest signed version.
+        signed = store.latest_version(get_session(), child.id or 0)
+        content = signed.content if signed is not None else {}
+    else:
+        content, signed = chosen(child)
+    recipient = " ".join(request.args.get("mottagare", "barnteam").split())[:80] or "barnteam"
+    return content, signed, sharing, recipient
+
+
+def _filename(child: Child, signed: SummaryVersion | None, extension: str) -> str:
+    suffix = f"v{signed.number}" if signed else "utkast"
+    return f"sammanstallning-{child.id}-{suffix}.{extension}"
+
+
+def _print_page(
+    child: Child, content: dict[str, Any], signed, *, sharing: bool, pdf: bool
+) -> tuple[str, dict[str, str]]:
+    """The print page, and for the PDF the figures its pictures point at."""
+    shown = for_sharing(content) if sharing else content
+    names = signer_names([signed]) if signed else {}
+    wheel = compass(shown, prefix="utskrift")
+    page = render_template(
+        "staff/summary/print.html",
+        child=child,
+        s=shown,
+        signed=signed,
+        signer=names.get(signed.signed_by, "–") if signed else None,
+        sharing=sharing,
+        pdf=pdf,
+        pdf_picture=exports.picture_address,
+        pdf_figure=exports.figure_address,
+        wheel=wheel,
+    )
+    return page, {"hjul": str(wheel)}
+
+
+@login_required(*READERS)
+def print_view(child_id: int):
+    """The summary for printing: clean print CSS, page breaks between sections."""
+    child = child_or_404(child_id)
+    content, signed, sharing, recipient = _export_request(child)
+    if sharing and (refused := _sharing_refused(child, signed, recipient)):
+        return refused
+    audit.record("print_summary", child.id, _detail(signed, sharing, recipient))
+    page, _figures = _print_page(child, content, signed, sharing=sharing, pdf=False)
+    return page
+
+
+def _detail(signed: SummaryVersion | None, sharing: bool, recipient: str) -> str:
+    which = f"version {signed.number}" if signed else "utkast"
+    return f"{which}, dela med {recipient}" if sharing else which
+
+
+@login_required(*READERS)
+def pdf(child_id: int):
+    """The summary as PDF, rendered here by WeasyPrint from the print page."""
+    child = child_or_404(child_id)
+    content, signed, sharing, recipient = _export_request(child)
+    if sharing and (refused := _sharing_refused(child, signed, recipient)):
+        return refused
+    html, figures = _print_page(child, content, signed, sharing=sharing, pdf=True)
+    try:
+        stylesheet = Path(current_app.static_folder or "") / "samtal.css"
+        document = exports.render_pdf(html, stylesheet, figures)
+    except (ImportError, OSError):
+        # WeasyPrint without its system libraries (Pango): say so, and offer the print view.
+        current_app.logger.exception("PDF could not be rendered")
+        return render_template(
+            "staff/summary/refused.html",
+            child=child,
+            title=_("PDF kan inte skapas just nu"),
+            reason=_(
+                "Servern saknar det som behövs för att skapa PDF. Använd utskriften i stället "
+                "och spara som PDF i webbläsaren, eller be den som sköter servern köra "
+                "scripts/setup.sh."
+            ),
+            consent_url=None,
+        ), 503
+    audit.record("export_pdf", child.id, _detail(signed, sharing, recipient))
+    return Response(
+        document,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_filename(child, signed, "pdf")}"'
+        },
+    )
+
+
+@login_required(*READERS)
+def json_export(child_id: int):
+    """The summary as JSON following schema/summary-v1.schema.json."""
+    child = child_or_404(child_id)
+    content, signed, sharing, recipient = _export_request(child)
+    if sharing and (refused := _sharing_refused(child, signed, recipient)):
+        return refused
+    names = signer_names([signed]) if signed else {}
+    document = exports.document(
+        content,
+        signed=signed,
+        signed_by=names.get(signed.signed_by) if signed else None,
+        sharing=sharing,
+    )
+    audit.record("export_json", child.id, _detail(signed, sharing, recipient))
+    return Response(
+        exports.to_json(document),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_filename(child, signed, "json")}"'
+        },
+    )
+
+
+def _said_something(view: dict[str, Any] | None) -> bool:
+    """True when the child answered anything in the area (a skip counts: it was their answer)."""
+    if view is None:
+        return False
+    answered = view["rating"]["status"] in ("answered", "vet_inte", "vill_inte_svara")
+    return answered or any(view[k] for k in ("strengths", "wishes", "words"))
+
+
+@login_required(*READERS)
+def child_copy(child_id: int):
+    """'Det här berättade du': the child's own answers, in the child's language, with pictures."""
+    child = child_or_404(child_id)
+    content, _signed = current(child)
+    language = content["header"].get("language") or child.language or "sv"
+    g.locale = language
+    refresh()
+    framework = library.flows().frameworks.get(content["framework"]["id"])
+    areas = [
+        (framework.area(a["id"]) if framework else None, a)
+        for a in content["areas"]
+        if _said_something(a.get("child"))
+    ]
+    audit.record("view_child_copy", child.id)
+    return render_template(
+        "family/child_copy.html",
+        child=child,
+        s=content,
+        areas=areas,
+        framework=framework,
+        printed_at=utcnow(),
+    )

@@ -1,0 +1,578 @@
+"""The barnkontakt's workspace: the caseload, registering a child, the child page, follow-up.
+
+The child page shows the child's (and each guardian's) finished conversations side by side,
+oldest first, and the change per area since last time as a small SVG chart with the same
+facts in a table (see timeline()).
+
+Starting sessions (kiosk, QR code, invitations) and consent live in kiosk.py and
+consent_pages.py; they add their routes to this same blueprint ("workspace", under /arbete).
+
+Who may use what: reading (caseload, child page) admin and barnkontakt; every change
+barnkontakt only, and only for their own children. Another barnkontakt's child answers 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import distinct
+from sqlmodel import col, func, select
+from werkzeug.routing import BuildError
+
+from samtal import audit, library, settings
+from samtal.ages import age_of
+from samtal.conversation import followup as followups
+from samtal.conversation.engine import Given
+from samtal.db import get_session
+from samtal.flows import SKIP_VALUES, Flow
+from samtal.i18n import age_band
+from samtal.models import (
+    Answer,
+    Child,
+    Conversation,
+    Guardian,
+    Invitation,
+    Staff,
+    SummaryDraft,
+    SummaryVersion,
+    Unit,
+    utcnow,
+)
+from samtal.staff import caseload as cases
+from samtal.staff import children, consent
+from samtal.staff.access import child_or_404, current_staff, login_required, restored_form
+from samtal.staff.summary.texts import CONVERSATION_STATES, change_texts
+from samtal.summary.wheel import Mark, change_chart
+
+READERS = ("barnkontakt", "admin")
+INVITATION_STATES = {
+    "sent": _l("Skickad"),
+    "started": _l("Påbörjad"),
+    "answered": _l("Besvarad"),
+    "expired": _l("Har gått ut"),
+}
+AUDIT_ACTIONS = {
+    "view_child": _l("Öppnade barnets sida"),
+    "register_child": _l("Registrerade barnet"),
+    "add_guardian": _l("Lade till vårdnadshavare"),
+    "start_conversation": _l("Startade ett samtal"),
+    "view_link": _l("Visade länken till barnets samtal"),
+    "invite": _l("Bjöd in vårdnadshavare"),
+    "view_invitation": _l("Visade en inbjudan"),
+    "view_consent": _l("Öppnade samtycken"),
+    "record_consent": _l("Registrerade samtycke"),
+    "withdraw_consent": _l("Registrerade återkallat samtycke"),
+    "set_followup": _l("Ändrade datum för uppföljning"),
+    "kiosk_left": _l("Lämnade barnets skärm"),
+    "kiosk_leave_refused": _l("Fel lösenord för att lämna barnets skärm"),
+    # The summary (summary_views.py, summary_exports.py)
+    "view_summary": _l("Läste sammanställningen"),
+    "save_summary": _l("Sparade ändringar i sammanställningen"),
+    "sign_summary": _l("Signerade sammanställningen"),
+    "view_summary_versions": _l("Läste listan över signerade versioner"),
+    "view_summary_version": _l("Läste en signerad version"),
+    "compare_summary": _l("Jämförde två versioner av sammanställningen"),
+    "print_summary": _l("Öppnade utskriften av sammanställningen"),
+    "export_pdf": _l("Laddade ner sammanställningen som PDF"),
+    "export_json": _l("Laddade ner sammanställningen som JSON"),
+    "export_refused": _l("Fick nej till att dela sammanställningen (inget samtycke)"),
+    "view_child_copy": _l("Öppnade barnets kopia ”Det här berättade du”"),
+}
+CHANGE_WORDS = {
+    "better": _l("Bättre"),
+    "worse": _l("Sämre"),
+    "same": _l("Som förut"),
+}
+
+
+def flow_label(flow: Flow) -> str:
+    """A flow for adults choosing one: who it is for, the age band, first or follow-up."""
+    band = age_band(flow)
+    followup = getattr(flow, "purpose", "first") == "followup"
+    if flow.audience == "guardian":
+        return _("Vårdnadshavare, uppföljning") if followup else _("Vårdnadshavare")
+    return _("%(band)s, uppföljning", band=band) if followup else band
+
+
+def flow_name(flow_id: str) -> str:
+    """A stored conversation's flow in words (its id if the flow is no longer there)."""
+    flow = library.flows().get(flow_id)
+    return flow_label(flow) if flow else flow_id
+
+
+def me() -> Staff:
+    """The signed-in staff member (the guard has made sure there is one)."""
+    staff = current_staff()
+    assert staff is not None
+    return staff
+
+
+def to_child(child: Child, anchor: str | None = None):
+    """303 back to the child page, at a section."""
+    return redirect(url_for("workspace.child", child_id=child.id, _anchor=anchor), code=303)
+
+
+def optional_url(endpoint: str, **values) -> str | None:
+    """The URL of another part's page (e.g. the summary's), or None while it does not exist:
+    the child page works before and after that part is installed."""
+    if endpoint not in current_app.view_functions:
+        return None
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+# ------------------------------------------------------------------------------ caseload
+
+
+@login_required(*READERS)
+def caseload():
+    """My children (an admin: every child), with where each stands; search, filter, pages."""
+    page = request.args.get("sida", "1")
+    found = cases.caseload(
+        session=get_session(),
+        staff=me(),
+        search=request.args.get("sok", ""),
+        status=request.args.get("status") or None,
+        page=int(page) if page.isdigit() else 1,
+    )
+    audit.record("view_caseload", detail=f"sida {found.page}")
+    return render_template(
+        "staff/workspace/caseload.html",
+        caseload=found,
+        statuses={key: str(label) for key, label in cases.STATUSES.items()},
+        admin_view=me().role == "admin",
+    )
+
+
+# ------------------------------------------------------------------------------ register
+
+
+def languages() -> list[str]:
+    """The languages offered: the admin's choice (Setting "languages") where that part is
+    installed, else every language the app has."""
+    offered = current_app.jinja_env.globals.get("offered_languages")
+    return list(offered()) if callable(offered) else list(current_app.config["LANGUAGES"])
+
+
+def _units() -> list[Unit]:
+    return list(get_session().exec(select(Unit).order_by(col(Unit.name))).all())
+
+
+@login_required("barnkontakt")
+def register():
+    """Register a child and its guardians: minimal fields, each with its reason."""
+    units = _units()
+    if request.method == "GET":
+        kept = restored_form() or {"unit_id": str(me().unit_id or "")}
+        return render_template(
+            "staff/workspace/register.html", form=kept, errors={}, units=units, **_reasons()
+        )
+    form = request.form.to_dict()
+    registration, errors = children.read_registration(
+        form,
+        languages=languages(),
+        unit_ids={u.id for u in units if u.id is not None},
+        today=utcnow().date(),
+    )
+    if registration is None:
+        return render_template(
+            "staff/workspace/register.html", form=form, errors=errors, units=units, **_reasons()
+        ), 422
+    child = children.register_child(
+        session=get_session(),
+        staff=me(),
+        name=registration.name,
+        birth_date=registration.birth_date,
+        home_languages=registration.home_languages,
+        unit_id=registration.unit_id,
+        guardians=registration.guardians,
+        language=registration.language,
+    )
+    audit.record("register_child", child.id)
+    flash(_("%(name)s är registrerad.", name=child.name))
+    return to_child(child)
+
+
+def _reasons() -> dict:
+    return {"reasons": children.REASONS, "languages": languages()}
+
+
+# ------------------------------------------------------------------------------ child page
+
+
+def _invitation_state(invitation: Invitation, conversation: Conversation, answered: int) -> str:
+    if conversation.status == "completed":
+        return "answered"
+    expires = invitation.expires_at
+    if expires.tzinfo is None:
+        expires = expires.replace(tzinfo=utcnow().tzinfo)
+    if expires < utcnow():
+        return "expired"
+    return "started" if answered else "sent"
+
+
+def child_overview(child: Child) -> dict:
+    """Everything the child page shows, read in a handful of queries (none per row)."""
+    db = get_session()
+    guardians = children.guardians_of(db, child.id or 0)
+    names = {g.id: g.name for g in guardians if g.id is not None}
+    conversations = list(
+        db.exec(
+            select(Conversation)
+            .where(Conversation.child_id == child.id)
+            .order_by(col(Conversation.created_at).desc(), col(Conversation.id).desc())
+        ).all()
+    )
+    answered = dict(
+        db.exec(  # type: ignore[call-overload]
+            select(Answer.conversation_id, func.count(distinct(col(Answer.step_id))))
+            .join(Conversation, col(Conversation.id) == Answer.conversation_id)
+            .where(Conversation.child_id == child.id, col(Answer.replaced_at).is_(None))
+            .group_by(col(Answer.conversation_id))
+        ).all()
+    )
+    by_id = {c.id: c for c in conversations}
+    invitations = []
+    for invitation in db.exec(
+        select(Invitation)
+        .join(Guardian, col(Guardian.id) == Invitation.guardian_id)
+        .where(Guardian.child_id == child.id)
+        .order_by(col(Invitation.id).desc())
+    ).all():
+        conversation = by_id.get(invitation.conversation_id)
+        if conversation is None:
+            continue
+        state = _invitation_state(invitation, conversation, answered.get(conversation.id or 0, 0))
+        invitations.append(
+            {
+                "invitation": invitation,
+                "conversation": conversation,
+                "guardian": names.get(invitation.guardian_id, ""),
+                "state": state,
+                "state_label": INVITATION_STATES[state],
+            }
+        )
+    consents = consent.on_record(db, child.id or 0)
+    staff_names = {s.id: s.name for s in db.exec(select(Staff)).all() if s.id is not None}
+    today = utcnow().date()
+    age = age_of(child, today)
+    return {
+        "child": child,
+        "age": age,
+        "guardians": guardians,
+        "unit": db.get(Unit, child.unit_id) if child.unit_id else None,
+        "barnkontakt": staff_names.get(child.barnkontakt_id or 0),
+        "conversations": conversations,
+        "answered": answered,
+        "guardian_names": names,
+        "invitations": invitations,
+        "consents": consent.describe(
+            consents, on_date=today, guardian_names=names, staff_names=staff_names
+        ),
+        "consent_covers": consent.covers(
+            consents,
+            information="sammanstallning",
+            recipient=consent.BARNTEAM,
+            on_date=today,
+            child_age=age,
+            guardian_ids=[g.id for g in guardians if g.id is not None],
+        ),
+        "versions": list(
+            db.exec(
+                select(SummaryVersion)
+                .where(SummaryVersion.child_id == child.id)
+                .order_by(col(SummaryVersion.number).desc())
+            ).all()
+        ),
+        "draft": db.exec(select(SummaryDraft).where(SummaryDraft.child_id == child.id)).first(),
+        "status": cases.status_of(session=db, child=child, today=today),
+        "seen_by": audit.entries(db, child_id=child.id, limit=50),
+        "staff_names": staff_names,
+        "today": today,
+    }
+
+
+# ------------------------------------------------------------------ conversations over time
+
+
+@dataclass(frozen=True)
+class Column:
+    """One finished conversation in the side-by-side table."""
+
+    conversation_id: int
+    label: str  # "Första samtalet", "Uppföljning 1", …
+    flow: str  # the flow in words
+    finished: datetime
+
+
+@dataclass(frozen=True)
+class Row:
+    """One area: the answer each time, and the change since last time."""
+
+    area_id: str
+    label: str
+    cells: list[str]
+    direction: str | None  # better, worse, same, or None (nothing to compare)
+    change: str
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The child's (or one guardian's) finished conversations, oldest first."""
+
+    key: str  # for ids: "barnet" or "vh<guardian id>"
+    who: str
+    columns: list[Column]
+    rows: list[Row]
+    chart: Markup | None  # the change since last time; None with only one conversation
+
+
+def rating_text(flow: Flow, given: Given | None) -> str:
+    """A rating as words: the face's text and its place on the scale, or Vet inte / Vill
+    inte svara as such (never a value), or that nothing was answered."""
+    if given is None:
+        return _("Inget svar")
+    labels = followups.rating_labels(flow, given)
+    if given.status in SKIP_VALUES:
+        return labels[0].text if labels else given.status
+    step = flow.scale_step(str(given.value))
+    if not labels or step is None:
+        return _("Inget svar")
+    steps = len(flow.scale)
+    return _("%(label)s (%(value)d av %(steps)d)", label=labels[0].text, value=step, steps=steps)
+
+
+def mark(flow: Flow, given: Given | None) -> Mark:
+    """A rating as a mark on the change chart: a place on 0..1, or what it is instead."""
+    if given is None:
+        return Mark("not_answered")
+    if given.status in SKIP_VALUES:
+        return Mark(given.status)
+    position = followups.level(flow, given)
+    return Mark("answered", position) if position is not None else Mark("not_answered")
+
+
+def change_word(change: followups.AreaChange | None) -> str:
+    """The change in one area in words, for the table beside the chart."""
+    if change is None or change.direction is None:
+        return _("Kan inte jämföras")
+    return str(CHANGE_WORDS[change.direction])
+
+
+def timeline(key: str, who: str, history: list[followups.Previous]) -> Timeline | None:
+    """Finished conversations side by side (areas as in the latest one's framework, in the
+    configured order and with the configured labels) and the change since the one before."""
+    history = [h for h in history if h.flow is not None]
+    if not history:
+        return None
+    db = get_session()
+    latest = history[-1].flow
+    assert latest is not None
+    labels = settings.area_labels(latest.framework, session=db)
+    areas = settings.ordered_areas(latest.framework, session=db)
+    columns, followup_count = [], 0
+    for item in history:
+        assert item.flow is not None
+        if item.flow.purpose == "followup":
+            followup_count += 1
+            label = _("Uppföljning %(n)d", n=followup_count)
+        else:
+            label = _("Första samtalet")
+        conversation = item.conversation
+        columns.append(
+            Column(
+                conversation.id or 0,
+                label,
+                flow_label(item.flow),
+                conversation.finished_at or conversation.created_at,
+            )
+        )
+    ratings = [followups.ratings(h.flow, h.answers) for h in history if h.flow is not None]
+    compared: dict[str, followups.AreaChange] = {}
+    chart = None
+    if len(history) > 1:
+        before, after = history[-2], history[-1]
+        assert before.flow is not None and after.flow is not None
+        compared = {
+            c.area.id: c
+            for c in followups.changes(before.flow, before.answers, after.flow, after.answers)
+        }
+        chart = change_chart(
+            [(a.id, labels.get(a.id, a.label)) for a in areas],
+            {a.id: mark(before.flow, ratings[-2].get(a.id)) for a in areas},
+            {a.id: mark(after.flow, ratings[-1].get(a.id)) for a in areas},
+            texts=change_texts(),
+            prefix=f"forandring-{key}",
+        )
+    rows = []
+    for area in areas:
+        cells = []
+        for item, rated in zip(history, ratings, strict=True):
+            assert item.flow is not None
+            cells.append(
+                rating_text(item.flow, rated.get(area.id))
+                if area.id in item.flow.area_steps
+                else _("Frågades inte")
+            )
+        found = compared.get(area.id)
+        rows.append(
+            Row(
+                area.id,
+                labels.get(area.id, area.label),
+                cells,
+                found.direction if found else None,
+                change_word(found),
+            )
+        )
+    return Timeline(key, who, columns, rows, chart)
+
+
+def timelines(child: Child, guardians: list[Guardian]) -> list[Timeline]:
+    """The child's conversations over time, then each guardian's who has answered."""
+    db, flows = get_session(), library.flows()
+    found = []
+    child_history = [p for p, _levels in followups.history(db, child.id or 0, flows)]
+    if (line := timeline("barnet", _("Barnet"), child_history)) is not None:
+        found.append(line)
+    for guardian in guardians:
+        history = [
+            p for p, _levels in followups.history(db, child.id or 0, flows, guardian.id or 0)
+        ]
+        who = _("%(name)s (vårdnadshavare)", name=guardian.name)
+        if (line := timeline(f"vh{guardian.id}", who, history)) is not None:
+            found.append(line)
+    return found
+
+
+# ------------------------------------------------------------------ starting conversations
+
+
+def _first_then_followup(flows: list[Flow]) -> list[Flow]:
+    return sorted(flows, key=lambda f: (getattr(f, "purpose", "first") != "first", f.ages))
+
+
+def start_choices(child: Child, age: int | None, conversations: list[Conversation]) -> dict:
+    """The flows the barnkontakt may start for this child, and which are suggested (the
+    child's age band); once the child has finished a conversation, the follow-up for the
+    child's age, and a follow-up invitation for each guardian who has answered before."""
+    flows = library.flows()
+    done = {c.guardian_id for c in conversations if c.status == "completed"}
+    followup_ready = None in done  # the child has finished a conversation
+    options = _first_then_followup(flows.for_audience("child", purpose=None))
+    suggested = flows.for_age(age) if age is not None else None
+    if suggested is None and options:
+        first = [f for f in options if getattr(f, "purpose", "first") == "first"] or options
+        suggested = first[0] if (age or 0) < first[0].ages[0] else first[-1]
+    guardian_flows = _first_then_followup(flows.for_audience("guardian", purpose=None))
+    guardian_followups = flows.for_audience("guardian", purpose="followup")
+    return {
+        "flows": options,
+        "suggested": suggested.id if suggested else None,
+        "guardian_flows": guardian_flows,
+        "guardian_suggested": next((f.id for f in guardian_flows if f.purpose == "first"), None),
+        "flow_label": flow_label,
+        "followup_ready": followup_ready,
+        "followup_flow": (
+            flows.for_age(age, purpose="followup") if followup_ready and age is not None else None
+        ),
+        "last_finished": max(
+            (
+                c.finished_at or c.created_at
+                for c in conversations
+                if c.guardian_id is None and c.status == "completed"
+            ),
+            default=None,
+        ),
+        "guardians_answered": done - {None} if guardian_followups else set(),
+    }
+
+
+@login_required(*READERS)
+def child(child_id: int):
+    """One child: conversations over time, invitations, consent, summaries, who has seen it."""
+    found = child_or_404(child_id)
+    audit.record("view_child", found.id)  # first, so this view is in the list it shows
+    overview = child_overview(found)
+    return render_template(
+        "staff/workspace/child.html",
+        **overview,
+        **start_choices(found, overview["age"], overview["conversations"]),
+        timelines=timelines(found, overview["guardians"]),
+        statuses=cases.STATUSES,
+        flow_name=flow_name,
+        optional_url=optional_url,
+        conversation_states=CONVERSATION_STATES,
+        audit_actions=AUDIT_ACTIONS,
+        languages=languages(),
+        reasons=children.REASONS,
+        may_change=me().role == "barnkontakt",
+    )
+
+
+@login_required("barnkontakt")
+def add_guardian(child_id: int):
+    """Add a second guardian to a child already registered."""
+    found = child_or_404(child_id)
+    if request.method == "GET":
+        return to_child(found, "vardnadshavare")
+    guardian, errors = children.read_guardian(request.form, "new_guardian_", languages=languages())
+    if guardian is None:
+        flash(next(iter(errors.values()), _("Skriv vårdnadshavarens namn.")))
+        return to_child(found, "vardnadshavare")
+    try:
+        children.add_guardian(
+            session=get_session(),
+            child=found,
+            name=str(guardian["name"]),
+            language=str(guardian["language"]),
+            contact=guardian["contact"],
+        )
+    except children.ChildRefused as refused:
+        flash(str(refused))
+        return to_child(found, "vardnadshavare")
+    audit.record("add_guardian", found.id)
+    flash(_("Vårdnadshavaren är tillagd."))
+    return to_child(found, "vardnadshavare")
+
+
+@login_required("barnkontakt")
+def followup(child_id: int):
+    """Set or clear the date of the child's follow-up; it shows on the caseload when due."""
+    found = child_or_404(child_id)
+    if request.method == "GET":
+        return to_child(found, "uppfoljning")
+    raw = request.form.get("followup_due", "").strip()
+    due: date | None = None
+    if raw and request.form.get("clear") != "1":
+        try:
+            due = date.fromisoformat(raw)
+        except ValueError:
+            flash(_("Skriv datumet som år-månad-dag, t.ex. %(example)s.", example="2026-05-04"))
+            return to_child(found, "uppfoljning")
+        if due.year > utcnow().year + 5:
+            flash(_("Välj ett datum inom fem år."))
+            return to_child(found, "uppfoljning")
+    children.set_followup(session=get_session(), child=found, due=due)
+    audit.record("set_followup", found.id, detail=due.isoformat() if due else "inget datum")
+    flash(
+        _("Uppföljningen är satt till %(date)s.", date=due.isoformat())
+        if due
+        else _("Datumet för uppföljning är borttaget.")
+    )
+    return to_child(found, "uppfoljning")
+
+

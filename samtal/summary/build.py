@@ -1,0 +1,408 @@
+"""The summary (sammanställning): built from stored answers, never retyped; signed versions.
+
+Building is pure: flows and the answers given (the engine's Given) go in, a plain, JSON-able
+dict comes out. That dict is what the barnkontakt reviews, what a signature freezes (with a
+sha256 of its canonical JSON) and what the exports carry. It holds codes and the flows' own
+(Swedish) texts only, so the staff templates and the child's copy word it in their language.
+
+Step roles follow the flows' id conventions: in an area the first `rating` step is "how it
+is", a step id ending in `.bra` holds strengths and one ending in `.battre` wishes; any other
+`words` step holds own words. Outro steps are read by id (MEETING_STEPS …). A step that fits
+none of these is kept under "other", so nothing a child or guardian said is ever dropped.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from samtal.conversation import engine
+from samtal.flows import SKIP_VALUES, Flow, Framework, Step
+from samtal.flows.kinds import KINDS
+
+QUESTIONS = ("hinder", "information", "gora_nu", "verksamheten", "andra")
+DECISIONS = (
+    "inget_vidare",
+    "stod_egen_verksamhet",
+    "barnteam",
+    "individuellt_barnteam",
+    "sip",
+    "orosanmalan_gjord",
+)
+AGREEMENTS = ("samma", "nara", "skiljer_sig", "kan_inte_jamforas")
+STRENGTH_SUFFIX, WISH_SUFFIX = ".bra", ".battre"
+PRIORITY_STEPS = frozenset({"viktigast"})  # "what matters most"; other area choices are "other"
+MEETING_STEPS = frozenset({"motet", "mote", "mote_vem"})
+ADULT_STEPS = frozenset({"hjalp_vuxen"})
+INTERPRETER_STEPS = frozenset({"tolk"})
+LANGUAGE_STEPS = frozenset({"sprak", "sprak_annat"})
+# One step on the five-step scale is 0.25; on the three-step scale 0.5 ("skiljer sig").
+NEAR = 0.25 + 1e-9
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One person's conversation: its flow, its current answers and the words written beside."""
+
+    flow: Flow
+    answers: engine.Answers
+    words: engine.Answers = field(default_factory=dict)
+    name: str = ""
+    language: str = "sv"
+    ref: int | None = None  # the guardian's id (guardian parts)
+    conversation: Mapping[str, Any] = field(default_factory=dict)  # id, status, started, finished
+
+
+# ---------------------------------------------------------------- building (pure)
+
+
+def _item(
+    text: str, picture: str | None = None, status: str = "answered", question: str = ""
+) -> dict[str, Any]:
+    return {
+        "text": text,
+        "picture": picture,
+        "status": status,
+        "own_words": False,
+        "question": question,
+    }
+
+
+def _words_item(given: engine.Given, question: str = "") -> dict[str, Any]:
+    return {
+        "text": given.words or "",
+        "picture": None,
+        "status": "answered",
+        "own_words": True,
+        "language": given.language,
+        "by": given.by,
+        "question": question,
+    }
+
+
+def items(flow: Flow, step: Step, given: engine.Given) -> list[dict[str, Any]]:
+    """One answer as items to show: chosen options, own words, or the skip itself."""
+    if KINDS[step.kind].answers == "words":
+        return [_words_item(given, step.text)] if given.status == "answered" else []
+    if given.status in SKIP_VALUES:
+        option = flow.always[given.status]
+        return [_item(option.text, option.picture, given.status, step.text)]
+    return [
+        _item(o.text, o.picture, question=step.text)
+        for o in engine.answer_labels(flow, step, given)
+    ]
+
+
+def rating(flow: Flow, area_id: str, answers: engine.Answers) -> dict[str, Any]:
+    """How it is in an area: the value and its place on a 0..1 scale, or the skip as such."""
+    step = flow.rating_step(area_id)
+    found: dict[str, Any] = {
+        "status": "not_asked" if step is None else "not_answered",
+        "value": None,
+        "label": None,
+        "picture": None,
+        "steps": len(flow.scale),
+        "position": None,
+    }
+    given = answers.get(step.id) if step is not None else None
+    if given is None:
+        return found
+    if given.status in SKIP_VALUES:
+        option = flow.always[given.status]
+        return {**found, "status": given.status, "label": option.text, "picture": option.picture}
+    place = flow.scale_step(str(given.value))
+    if place is None:
+        return found
+    option = flow.scale[place - 1]
+    position = flow.scale_position(option.value)
+    return {
+        **found,
+        "status": "answered",
+        "value": option.value,
+        "label": option.text,
+        "picture": option.picture,
+        "position": position,
+    }
+
+
+def agreement(first: Mapping[str, Any] | None, second: Mapping[str, Any] | None) -> str:
+    """Compare two ratings on the 0..1 scale: samma, nara, skiljer_sig or kan_inte_jamforas."""
+    a = first.get("position") if first else None
+    b = second.get("position") if second else None
+    if a is None or b is None:
+        return "kan_inte_jamforas"
+    difference = abs(a - b)
+    if difference < 0.01:
+        return "samma"
+    return "nara" if difference <= NEAR else "skiljer_sig"
+
+
+def area_view(part: Part, area_id: str) -> dict[str, Any]:
+    """One person's answers in one area: rating, strengths, wishes, own words, the rest."""
+    flow, answers = part.flow, part.answers
+    view: dict[str, Any] = {
+        "rating": rating(flow, area_id, answers),
+        "strengths": [],
+        "wishes": [],
+        "words": [],
+        "other": [],
+    }
+    for step in flow.area_steps.get(area_id, ()):
+        written = part.words.get(step.id)
+        if written is not None and written.words:
+            view["words"].append(_words_item(written, step.text))
+        given = answers.get(step.id)
+        if given is None or not KINDS[step.kind].view or KINDS[step.kind].answers == "scale":
+            continue
+        if not engine.applies(step, answers):
+            continue  # an answer the person moved away from (the rating changed)
+        shown = items(flow, step, given)
+        if step.id.endswith(STRENGTH_SUFFIX):
+            view["strengths"].extend(shown)
+        elif step.id.endswith(WISH_SUFFIX):
+            view["wishes"].extend(shown)
+        elif KINDS[step.kind].answers == "words":
+            view["words"].extend(shown)
+        elif shown:
+            view["other"].append({"question": step.text, "items": shown})
+    return view
+
+
+def closing(part: Part) -> dict[str, Any]:
+    """The answers after the areas: priorities, sharing, the meeting, the adult, the rest."""
+    flow, answers = part.flow, part.answers
+    found: dict[str, Any] = {
+        "priorities": None,
+        "priorities_status": "not_asked",
+        "sharing": None,
+        "has_sharing_step": False,
+        "meeting": [],
+        "adult": [],
+        "meeting_language": [],
+        "interpreter": None,
+        "other": [],
+    }
+    for step in flow.outro:
+        if step.kind == "sharing":
+            found["has_sharing_step"] = True
+        given = answers.get(step.id)
+        if step.id in PRIORITY_STEPS:
+            found["priorities_status"] = given.status if given else "not_answered"
+        if given is None or not KINDS[step.kind].view or not engine.applies(step, answers):
+            continue
+        if step.id in PRIORITY_STEPS:
+            found["priorities"] = given.values() if given.status == "answered" else []
+            continue
+        if step.kind == "sharing":
+            found["sharing"] = given.values() if given.status == "answered" else []
+            continue
+        shown = items(flow, step, given)
+        written = part.words.get(step.id)
+        if written is not None and written.words:
+            shown.append(_words_item(written, step.text))
+        if step.id in MEETING_STEPS:
+            found["meeting"].extend(shown)
+        elif step.id in ADULT_STEPS:
+            found["adult"].extend(shown)
+        elif step.id in LANGUAGE_STEPS:
+            found["meeting_language"].extend(shown)
+            if given.status == "answered" and step.kind == "choice":
+                found["meeting_language_code"] = given.value
+        elif step.id in INTERPRETER_STEPS:
+            found["interpreter"] = {"ja": True, "nej": False}.get(str(given.value))
+        elif shown:
+            found["other"].append({"question": step.text, "items": shown})
+    return found
+
+
+def kept_from_guardians(part: Part | None, area_ids: Sequence[str]) -> list[str]:
+    """Areas a young person chose not to show their guardians (13–17 sharing step).
+
+    Where the flow asks and no choice was made (skipped, ended before), nothing is shared:
+    the barnkontakt talks it over with the young person first.
+    """
+    if part is None:
+        return []
+    found = closing(part)
+    if not found["has_sharing_step"]:
+        return []
+    shared = set(found["sharing"] or [])
+    return [area_id for area_id in area_ids if area_id not in shared]
+
+
+def ordered_areas(
+    framework: Framework,
+    labels: Mapping[str, str] | None = None,
+    order: Sequence[str] | None = None,
+) -> list[dict[str, str]]:
+    """The framework's areas in the configured order, with configured labels."""
+    labels = labels or {}
+    rank = {area_id: index for index, area_id in enumerate(order or ())}
+    areas = sorted(
+        framework.areas,
+        key=lambda a: (rank.get(a.id, len(rank)), [x.id for x in framework.areas].index(a.id)),
+    )
+    return [{"id": a.id, "label": labels.get(a.id) or a.label, "picture": a.picture} for a in areas]
+
+
+def clean_text(text: Any) -> str:
+    """Text as kept: no control characters, Windows line ends made plain, trimmed."""
+    return _CONTROL.sub("", str(text or "").replace("\r\n", "\n")).strip()
+
+
+def build_summary(
+    *,
+    framework: Framework,
+    header: Mapping[str, Any],
+    child_part: Part | None,
+    guardian_parts: Sequence[Part] = (),
+    safety: Sequence[Mapping[str, Any]] = (),
+    notes: Mapping[str, Any] | None = None,
+    consent: Sequence[Mapping[str, Any]] = (),
+    labels: Mapping[str, str] | None = None,
+    order: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """The whole summary as a plain, JSON-able dict (see schema/summary-v1.schema.json)."""
+    notes = notes or {}
+    area_notes = notes.get("areas", {})
+    areas = ordered_areas(framework, labels, order)
+    area_ids = [a["id"] for a in areas]
+    child_closing = closing(child_part) if child_part else closing_empty()
+    priorities = [a for a in (child_closing["priorities"] or []) if a in area_ids]
+    kept = kept_from_guardians(child_part, area_ids)
+    guardians_closing = [closing(part) for part in guardian_parts]
+
+    built_areas = []
+    for area in areas:
+        child_view = area_view(child_part, area["id"]) if child_part else None
+        guardian_views = []
+        for part in guardian_parts:
+            view = area_view(part, area["id"])
+            guardian_views.append(
+                {
+                    "guardian_id": part.ref,
+                    "name": part.name,
+                    **view,
+                    "agreement": agreement(
+                        child_view["rating"] if child_view else None, view["rating"]
+                    ),
+                }
+            )
+        own = area_notes.get(area["id"], {})
+        built_areas.append(
+            {
+                **area,
+                "priority": area["id"] in priorities,
+                "kept_from_guardians": area["id"] in kept,
+                "child": child_view,
+                "guardians": guardian_views,
+                "note": clean_text(own.get("note")),
+                "translation": clean_text(own.get("translation")),
+            }
+        )
+
+    guardians = []
+    for part, found in zip(guardian_parts, guardians_closing, strict=True):
+        guardians.append(
+            {
+                "id": part.ref,
+                "name": part.name,
+                "language": part.language,
+                "status": part.conversation.get("status"),
+                "finished": day(part.conversation.get("finished")),
+                "flow": part.flow.id,
+                "interpreter": found["interpreter"],
+                "meeting_language": found["meeting_language"],
+                "meeting": found["meeting"],
+                "other": found["other"],
+            }
+        )
+    wanted = [g["interpreter"] for g in guardians if g["interpreter"] is not None]
+    languages = [child_part.language] if child_part else []
+    languages += [part.language for part in guardian_parts]
+    languages += [
+        f["meeting_language_code"] for f in guardians_closing if "meeting_language_code" in f
+    ]
+    conversation = child_part.conversation if child_part else {}
+    decision = notes.get("decision") or None
+    return {
+        "framework": {
+            "id": framework.id,
+            "name": framework.name,
+            "version": framework.version,
+            "role": framework.role,
+        },
+        "header": {
+            "child_id": header.get("child_id"),
+            "child_name": header.get("child_name", ""),
+            "age": header.get("age"),
+            "age_band": list(child_part.flow.ages) if child_part else None,
+            "flow": child_part.flow.id if child_part else None,
+            "flow_version": child_part.flow.version if child_part else None,
+            "purpose": getattr(child_part.flow, "purpose", "first") if child_part else None,
+            "conversation_id": conversation.get("id"),
+            "conversation_status": conversation.get("status"),
+            "conversation_started": day(conversation.get("started")),
+            "conversation_finished": day(conversation.get("finished")),
+            "language": child_part.language if child_part else None,
+            "home_languages": header.get("home_languages"),
+            "barnkontakt": header.get("barnkontakt", ""),
+            "languages": sorted(set(filter(None, languages)) - {"annat"}),
+            "interpreter_wanted": True if any(wanted) else (False if wanted else None),
+            "consent": [dict(c) for c in consent],
+        },
+        "areas": built_areas,
+        "priorities": priorities,
+        "priorities_status": child_closing["priorities_status"],
+        "meeting": child_closing["meeting"],
+        "adult": child_closing["adult"],
+        "child_other": child_closing["other"],
+        "kept_from_guardians": kept,
+        "guardians": guardians,
+        "safety": [dict(s) for s in safety],
+        "analysis": {key: clean_text(notes.get("questions", {}).get(key)) for key in QUESTIONS},
+        "decision": {"code": decision, "text": clean_text(notes.get("decision_text"))},
+        "shared": False,
+    }
+
+
+def closing_empty() -> dict[str, Any]:
+    """What closing() gives when there is no conversation at all."""
+    return {
+        "priorities": None,
+        "priorities_status": "not_asked",
+        "meeting": [],
+        "adult": [],
+        "other": [],
+    }
+
+
+def for_sharing(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """What may leave the barnkontakt's service: no safety notes, no kept areas' answers."""
+    shared = copy.deepcopy(dict(summary))
+    kept = set(shared.get("kept_from_guardians", []))
+    for area in shared["areas"]:
+        if area["id"] in kept:
+            area["child"] = None
+            area["note"] = area["translation"] = ""
+            for view in area["guardians"]:
+                view["agreement"] = None
+    shared["priorities"] = [a for a in shared["priorities"] if a not in kept]
+    for area in shared["areas"]:
+        area["priority"] = area["id"] in shared["priorities"]
+    shared["safety"] = []
+    shared["shared"] = True
+    return shared
+
+
+def day(moment: Any) -> str | None:
+    if isinstance(moment, datetime):
+        return moment.date().isoformat()
+    if isinstance(moment, date):
+        return moment.isoformat()
+    return moment if isinstance(moment, str) else None
