@@ -212,6 +212,7 @@ class Tablet:
     words: str = "Jag tycker om att rita."
     acknowledged: list[str] = field(default_factory=list)  # form tokens answered with a 303
     retries: int = 0
+    last_page: str = ""
 
     def _until_answered(self, method: str, path: str, body: str | None, deadline: float):
         while True:
@@ -233,6 +234,7 @@ class Tablet:
             status, page = self._until_answered("GET", self.path, None, deadline)
             form = answer_form(page, self.words) if status == 200 else None
             if form is None:
+                self.last_page = f"{status} {page}"
                 return status == 200
             status, _ = self._until_answered(
                 "POST", self.path + "svar", urlencode(form), deadline

@@ -83,7 +83,8 @@ def test_every_acknowledged_answer_survives_sigkill(kind, empty_database, gunico
                 )
             )
             assert max(Counter(current.all()).values()) == 1
-            assert get_session().get(Conversation, conversation.id).status == "completed"  # type: ignore[union-attr]
+            status = get_session().get(Conversation, conversation.id).status  # type: ignore[union-attr]
+            assert status == "completed", f"{conversation.id}: {tablet.last_page[:3000]}"
     retries = sum(tablet.retries for tablet in tablets)
     app.extensions["samtal.engine"].dispose()
     print(
