@@ -227,9 +227,17 @@ class Tablet:
             self.retries += 1
             time.sleep(0.2)
 
-    def answer_all(self, seconds: float = 50, limit: int = 200) -> bool:
-        """Answer to the end; True when the conversation ended within the limits."""
+    def answer_all(self, seconds: float = 90, limit: int = 200) -> bool:
+        """Answer to the end; True when the conversation ended within the limits (else
+        last_page says where it stopped)."""
         deadline = time.monotonic() + seconds
+        try:
+            return self._answer_all(deadline, limit)
+        except TimeoutError as error:
+            self.last_page = f"gave up: {error}"
+            return False
+
+    def _answer_all(self, deadline: float, limit: int) -> bool:
         for _ in range(limit):
             status, page = self._until_answered("GET", self.path, None, deadline)
             form = answer_form(page, self.words) if status == 200 else None

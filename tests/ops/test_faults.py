@@ -67,6 +67,8 @@ def test_every_acknowledged_answer_survives_sigkill(kind, empty_database, gunico
         run.join(timeout=60)
     seconds = time.monotonic() - began
 
+    unfinished = {n: tablets[n].last_page[:500] for n in range(TABLETS) if not finished.get(n)}
+    assert unfinished == {}
     acknowledged = stored = duplicates = 0
     for (conversation, _), tablet in zip(started, tablets, strict=True):
         with app.test_request_context():
@@ -83,8 +85,7 @@ def test_every_acknowledged_answer_survives_sigkill(kind, empty_database, gunico
                 )
             )
             assert max(Counter(current.all()).values()) == 1
-            status = get_session().get(Conversation, conversation.id).status  # type: ignore[union-attr]
-            assert status == "completed", f"{conversation.id}: {tablet.last_page[:3000]}"
+            assert get_session().get(Conversation, conversation.id).status == "completed"  # type: ignore[union-attr]
     retries = sum(tablet.retries for tablet in tablets)
     app.extensions["samtal.engine"].dispose()
     print(
@@ -93,4 +94,4 @@ def test_every_acknowledged_answer_survives_sigkill(kind, empty_database, gunico
         f"{len(finished)} of {TABLETS} conversations ended, {seconds:.0f} s"
     )
     assert kills == KILLS, "the tablets finished before every kill: make the flow longer"
-    assert all(finished.get(n) for n in range(TABLETS)) and duplicates == 0
+    assert duplicates == 0

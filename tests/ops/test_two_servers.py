@@ -231,7 +231,7 @@ def test_two_servers_behind_nginx_lose_nothing_and_throttle_the_real_client(
         f"{len(caseload_views)} caseload views, {sum(caseload_views)} right; "
         f"requests per server {per_server}; sign-ins from one address {refused}"
     )
-    assert len(finished) == len(people) and all(finished)
+    assert len(finished) == len(people) and all(finished), [p.last_page[:300] for p in people]
     assert caseload_views and all(caseload_views)
     assert refused == [401, 401, 401, 429]
     assert colleague.sign_in(staff.email, STAFF_PASSWORD) == 303
