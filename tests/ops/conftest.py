@@ -220,8 +220,8 @@ class Tablet:
                 status, page = self.send(method, path, body)
                 if status < 500:
                     return status, page
-            except OSError:
-                pass
+            except (OSError, http.client.HTTPException):
+                pass  # the server died mid-request (refused, reset, cut short): tap again
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{method} {path} unanswered")
             self.retries += 1

@@ -64,7 +64,7 @@ def test_every_acknowledged_answer_survives_sigkill(kind, empty_database, gunico
         server.start()
         assert server.ready(), server.log.read_text()[-2000:]
     for run in runs:
-        run.join(timeout=60)
+        run.join(timeout=120)
     seconds = time.monotonic() - began
 
     unfinished = {n: tablets[n].last_page[:500] for n in range(TABLETS) if not finished.get(n)}

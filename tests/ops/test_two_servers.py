@@ -202,7 +202,7 @@ def test_two_servers_behind_nginx_lose_nothing_and_throttle_the_real_client(
         caseload_views.append(status == 200 and child.name in page)
         time.sleep(0.2)
     for run in runs:
-        run.join(timeout=60)
+        run.join(timeout=120)
 
     acknowledged = stored = 0
     for person, conversation_id in zip(
