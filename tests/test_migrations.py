@@ -127,3 +127,15 @@ def test_a_new_table_gets_its_revision_from_one_command(tmp_path):
     assert "op.create_table(" in revision and "'provbord'" in revision
     (newest,) = migrations.heads()
     assert f"down_revision = {newest!r}" in revision
+
+
+def test_a_database_from_a_newer_version_is_refused(tmp_path):
+    """A revision this version does not know: install the newer one, not migrate."""
+    url = f"sqlite:///{tmp_path / 'newer.db'}"
+    make_app(url).extensions["samtal.engine"].dispose()
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'ffff_framtid'"))
+    engine.dispose()
+    with pytest.raises(migrations.SchemaBehind, match="nyare versionen"):
+        create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": url})

@@ -56,26 +56,27 @@ def schema_problem(engine: Engine) -> str | None:
         stamped = current(connection)
     if stamped == heads():
         return None
-    if not stamped:
-        what = "has no tables from Samtal's migrations yet"
-    elif stamped - heads() and not _known(stamped):
-        what = f"is at revision {', '.join(sorted(stamped))}, newer than this version of Samtal"
-        return f"The database {what}: install the newer version (or restore a backup)."
-    else:
-        what = f"is at revision {', '.join(sorted(stamped))}, not {', '.join(sorted(heads()))}"
-    return f"The database {what}. Run `{MIGRATE_COMMAND}` once (a deploy step), then start."
+    if stamped - _known_revisions():
+        return (
+            f"Databasen har revision {', '.join(sorted(stamped))}, som den här versionen av "
+            "Samtal inte känner till: installera den nyare versionen (eller läs tillbaka en "
+            "säkerhetskopia)."
+        )
+    what = (
+        f"har revision {', '.join(sorted(stamped))}, inte {', '.join(sorted(heads()))}"
+        if stamped
+        else "har inga tabeller från Samtals migreringar än"
+    )
+    return (
+        f"Databasen {what}. Kör `{MIGRATE_COMMAND}` en gång (ett steg i driftsättningen) "
+        "och starta sedan."
+    )
 
 
-def _known(revisions: frozenset[str]) -> bool:
+@cache
+def _known_revisions() -> frozenset[str]:
     scripts = ScriptDirectory.from_config(config())
-    return all(scripts.get_revision(revision) is not None for revision in revisions)
-
-
-def require_current(engine: Engine) -> None:
-    """Refuse to serve a database whose schema is behind (or ahead of) this version."""
-    problem = schema_problem(engine)
-    if problem:
-        raise SchemaBehind(problem)
+    return frozenset(script.revision for script in scripts.walk_revisions())
 
 
 def migrate(engine: Engine) -> str:
@@ -106,5 +107,6 @@ def new_revision(message: str, location: Path = HERE) -> str:
         finally:
             engine.dispose()
     heads.cache_clear()
+    _known_revisions.cache_clear()
     scripts = script if isinstance(script, list) else [script]
     return ", ".join(s.path for s in scripts if s is not None)
