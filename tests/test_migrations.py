@@ -121,7 +121,7 @@ def test_a_new_table_gets_its_revision_from_one_command(tmp_path):
         written = Path(migrations.new_revision("provbord", location))
     finally:
         SQLModel.metadata.remove(added)
-        migrations.heads.cache_clear()
+        migrations.scripts.cache_clear()
     assert written.parent == location / "versions"
     revision = written.read_text()
     assert "op.create_table(" in revision and "'provbord'" in revision

@@ -40,9 +40,14 @@ def config(connection: Connection | None = None, location: Path = HERE) -> Confi
 
 
 @cache
+def scripts() -> ScriptDirectory:
+    """The revisions in versions/, read once per process."""
+    return ScriptDirectory.from_config(config())
+
+
 def heads() -> frozenset[str]:
     """The newest revision(s) in versions/."""
-    return frozenset(ScriptDirectory.from_config(config()).get_heads())
+    return frozenset(scripts().get_heads())
 
 
 def current(connection: Connection) -> frozenset[str]:
@@ -73,10 +78,8 @@ def schema_problem(engine: Engine) -> str | None:
     )
 
 
-@cache
 def _known_revisions() -> frozenset[str]:
-    scripts = ScriptDirectory.from_config(config())
-    return frozenset(script.revision for script in scripts.walk_revisions())
+    return frozenset(script.revision for script in scripts().walk_revisions())
 
 
 def migrate(engine: Engine) -> str:
@@ -86,7 +89,7 @@ def migrate(engine: Engine) -> str:
             # Building from scratch with create_all + stamp is Alembic's own recipe; the test
             # that the revisions agree with the models makes both ways give the same schema.
             SQLModel.metadata.create_all(connection)
-            command.stamp(config(connection), "head")
+            MigrationContext.configure(connection).stamp(scripts(), "head")
             return "created"
         before = current(connection)
         command.upgrade(config(connection), "head")
@@ -106,7 +109,6 @@ def new_revision(message: str, location: Path = HERE) -> str:
                 )
         finally:
             engine.dispose()
-    heads.cache_clear()
-    _known_revisions.cache_clear()
-    scripts = script if isinstance(script, list) else [script]
-    return ", ".join(s.path for s in scripts if s is not None)
+    scripts.cache_clear()
+    written = script if isinstance(script, list) else [script]
+    return ", ".join(each.path for each in written if each is not None)
