@@ -9,6 +9,18 @@ from samtal.db import get_session
 from samtal.models import AuditEntry
 
 
+def entry(action: str, child_id: int | None = None, detail: str | None = None) -> AuditEntry:
+    """One entry as record() appends it: who (from the request), what, about which child."""
+    staff = g.get("staff_member") if has_request_context() else None
+    return AuditEntry(
+        staff_id=staff.id if staff is not None else None,
+        action=action[:40],
+        child_id=child_id,
+        detail=(detail or "")[:500] or None,
+        address=(request.remote_addr or "")[:64] if has_request_context() else None,
+    )
+
+
 def record(action: str, child_id: int | None = None, detail: str | None = None) -> None:
     """Append one entry and commit it at once, so it stands whatever the request does next.
 
@@ -16,16 +28,8 @@ def record(action: str, child_id: int | None = None, detail: str | None = None) 
     thread that held one wait for another, and a worker with more threads than its pool
     stalled. Callers record after their change is committed (or when nothing changed), so
     the commit carries only the entry."""
-    staff = g.get("staff_member") if has_request_context() else None
-    entry = AuditEntry(
-        staff_id=staff.id if staff is not None else None,
-        action=action[:40],
-        child_id=child_id,
-        detail=(detail or "")[:500] or None,
-        address=(request.remote_addr or "")[:64] if has_request_context() else None,
-    )
     session = get_session()
-    session.add(entry)
+    session.add(entry(action, child_id, detail))
     session.commit()
 
 

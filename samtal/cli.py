@@ -36,7 +36,8 @@ def require_language(language: str) -> None:
 def samtal_group(context: click.Context) -> None:
     """Samtal: start conversations and prepare the app."""
     problem = current_app.extensions["samtal.schema_problem"]
-    if problem and context.invoked_subcommand not in ("migrate", "revision"):
+    # What repairs or copies a database works on any schema; everything else needs it current.
+    if problem and context.invoked_subcommand not in ("migrate", "revision", "backup", "restore"):
         raise click.ClickException(problem)
 
 
@@ -222,4 +223,7 @@ def invite_command(
 
 def init_app(app: Flask) -> None:
     """Register the command groups."""
+    from samtal.records import commands as records_commands
+
+    records_commands.register(samtal_group)
     app.cli.add_command(samtal_group)

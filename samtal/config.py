@@ -20,6 +20,12 @@ def shipped(name: str) -> Path:
     return inside if inside.is_dir() else ROOT / name
 
 
+# Each single sign-on method and the settings it cannot work without.
+SSO_NEEDS: dict[str, tuple[str, ...]] = {
+    "none": (),
+    "saml": ("SAML_IDP_METADATA",),
+    "oidc": ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"),
+}
 DEFAULTS: dict[str, Any] = {
     "TABLET_LINK_DAYS": 7,
     "INVITATION_DAYS": 14,
@@ -31,6 +37,15 @@ DEFAULTS: dict[str, Any] = {
     "LOCK_MINUTES": 15,
     "SETUP_LINK_HOURS": 24,
     "PASSWORD_LINK_DAYS": 7,
+    # Wrong two-factor codes per account before it waits (LOCK_MINUTES).
+    "TOTP_ATTEMPTS": 5,
+    # Staff single sign-on: "none", "saml" or "oidc", with that method's settings below.
+    "SSO": "none",
+    "SAML_IDP_METADATA": None,
+    "SAML_EMAIL_ATTRIBUTE": "mail",
+    "OIDC_ISSUER": None,
+    "OIDC_CLIENT_ID": None,
+    "OIDC_CLIENT_SECRET": None,
     # Named on the accessibility statement when set.
     "ORGANISATION": None,
     "ACCESSIBILITY_CONTACT": None,
@@ -77,14 +92,14 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _secret_key(instance_path: Path) -> str:
-    """The instance's secret key: SAMTAL_SECRET_KEY, or one made once and kept in instance/."""
+def _secret_key(key_file: Path) -> str:
+    """The instance's secret key: SAMTAL_SECRET_KEY, or one made once and kept in key_file."""
     if os.environ.get("SAMTAL_SECRET_KEY"):
         return os.environ["SAMTAL_SECRET_KEY"]
-    key_file = instance_path / "secret_key"
     if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.touch(mode=0o600)
         key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
     return key_file.read_text().strip()
 
 
@@ -101,14 +116,17 @@ def load(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         app.config.from_prefixed_env("SAMTAL")
     else:
         app.config.from_mapping(test_config)
+    # Where a made key is kept (and where a restore puts the backup's key).
+    app.config.setdefault("SECRET_KEY_FILE", str(instance_path / "secret_key"))
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(instance_path)
+        app.config["SECRET_KEY"] = _secret_key(Path(app.config["SECRET_KEY_FILE"]))
     app.config.setdefault("SESSION_COOKIE_SECURE", app.config["BASE_URL"].startswith("https"))
     check(app.config)
 
 
 def check(config: dict[str, Any]) -> None:
-    """Refuse to start on a setting of the wrong type, naming it (e.g. "20" for a number)."""
+    """Refuse to start on a setting of the wrong type, naming it (e.g. "20" for a number), or on
+    a single sign-on method without its settings."""
     for key, default in DEFAULTS.items():
         value = config.get(key)
         if default is None or value is None:
@@ -120,3 +138,9 @@ def check(config: dict[str, Any]) -> None:
             raise ValueError(
                 f"Inställningen {key} ska vara {type(default).__name__}, inte {value!r}"
             )
+    needs = SSO_NEEDS.get(config["SSO"])
+    if needs is None:
+        raise ValueError(f"SAMTAL_SSO ska vara none, saml eller oidc, inte {config['SSO']!r}")
+    missing = ", ".join(f"SAMTAL_{key}" for key in needs if not config.get(key))
+    if missing:
+        raise ValueError(f"SAMTAL_SSO={config['SSO']} behöver {missing}")

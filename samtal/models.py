@@ -38,6 +38,12 @@ class Staff(SQLModel, table=True):
     locked_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+    # Two-factor sign-in (TOTP, RFC 6238) for password sign-in: the shared secret in base32,
+    # the last time step used (a code works once), and wrong codes since the last right one.
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_last_step: int | None = None
+    totp_failures: int = 0
+    totp_failed_at: datetime | None = None
 
 
 def fold_name(name: str) -> str:
@@ -219,7 +225,8 @@ class SummaryVersion(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
-    """Append-only: who did what with which child's data, when. Never updated or deleted."""
+    """Who did what with which child's data, when. Never deleted; erasing a child clears the
+    details of the entries about that child and nothing else (samtal/records/erasure.py)."""
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)

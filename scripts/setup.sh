@@ -19,6 +19,8 @@ command -v npm >/dev/null || need_apt+=(npm)
 # hunspell's Swedish dictionary checks the spelling of the flow texts (tests/test_spelling.py).
 { command -v hunspell >/dev/null && [ -f /usr/share/hunspell/sv_SE.dic ]; } \
   || need_apt+=(hunspell hunspell-sv)
+# pg_dump and pg_restore: `flask samtal backup`/`restore` on PostgreSQL (and their tests).
+command -v pg_dump >/dev/null || need_apt+=(postgresql-client)
 if [ "${SAMTAL_WITH_PDF:-1}" = 1 ]; then
   # WeasyPrint renders the summary as PDF and needs Pango (and HarfBuzz's subsetter for fonts).
   ldconfig -p | grep -q libpango-1.0 || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0)
@@ -26,6 +28,14 @@ if [ "${SAMTAL_WITH_PDF:-1}" = 1 ]; then
   # pdftotext and pdftoppm: the tests read the PDF's text and look at its pages.
   command -v pdftotext >/dev/null || need_apt+=(poppler-utils)
 fi
+# Single sign-on: pysaml2 checks signatures with xmlsec1; the SSO tests run Debian's
+# SimpleSAMLphp (as the SAML IdP) under PHP's built-in server. The package depends on some web
+# server (apache2 unless one is installed); the tests never start it.
+command -v xmlsec1 >/dev/null || need_apt+=(xmlsec1)
+command -v php >/dev/null || need_apt+=(php-cli)
+php -m 2>/dev/null | grep -qx dom || need_apt+=(php-xml)
+php -m 2>/dev/null | grep -qx mbstring || need_apt+=(php-mbstring)
+[ -f /usr/share/simplesamlphp/www/index.php ] || need_apt+=(simplesamlphp)
 # nginx in front of two app servers, with a certificate made by openssl (tests/ops).
 [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
 command -v openssl >/dev/null || need_apt+=(openssl)
@@ -48,8 +58,10 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements-test.l
   touch "$stamp"
 fi
 
-# htmx comes from the npm registry, pinned in package-lock.json (htmx.org 2.0.x, BSD-2-Clause).
-if [ ! -f node_modules/htmx.org/dist/htmx.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# htmx comes from the npm registry, pinned in package-lock.json (htmx.org 2.0.x, 0BSD);
+# so does oidc-provider, the OpenID provider the SSO tests run (a devDependency, never served).
+if [ ! -f node_modules/htmx.org/dist/htmx.min.js ] || [ ! -d node_modules/oidc-provider ] \
+  || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --silent --no-audit --no-fund
 fi
 mkdir -p static/vendor

@@ -2,75 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from samtal import create_app, library, migrations
-from samtal.conversation import lifecycle, links
-from samtal.db import get_session, make_engine
-from samtal.models import Conversation
-
-TEST_FLOWS = Path(__file__).parent / "flows"
-POSTGRES_URL = os.environ.get(
-    "SAMTAL_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from samtal.db import get_session
+from tests.builders import (
+    POSTGRES_URL,
+    STAFF_PASSWORD,
+    drop_postgres_schema,
+    login,
+    make_app,
+    postgres_schema,
+    start_conversation_in,
 )
-REQUIRE_SERVICES = os.environ.get("SAMTAL_REQUIRE_SERVICES") == "1"
-
-
-def migrate(database_url: str) -> None:
-    """The deploy step the app expects done: the database brought to the newest revision."""
-    engine = make_engine(database_url)
-    migrations.migrate(engine)
-    engine.dispose()
-
-
-def make_app(database_url: str, **config) -> Flask:
-    """An app for tests (database migrated first): the real flows plus the tiny test flows."""
-    migrate(database_url)
-    return create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": database_url,
-            "EXTRA_FLOW_DIRS": [str(TEST_FLOWS)],
-            "CHECK_TRANSLATION_TEMPLATE": False,
-            "BASE_URL": "http://localhost",
-            **config,
-        }
-    )
-
-
-PLAIN_POSTGRES_URL = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
-
-
-def postgres_schema() -> str:
-    """A fresh schema on the local PostgreSQL server, or skip (fail in CI) without the server."""
-    import psycopg
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    try:
-        with psycopg.connect(PLAIN_POSTGRES_URL, connect_timeout=3, autocommit=True) as connection:
-            connection.execute(f'CREATE SCHEMA "{schema}"')
-    except psycopg.OperationalError as error:
-        message = f"PostgreSQL is not reachable at {PLAIN_POSTGRES_URL} ({error}); tests skipped"
-        if REQUIRE_SERVICES:
-            pytest.fail(message)
-        pytest.skip(message)
-    return schema
-
-
-def drop_postgres_schema(schema: str) -> None:
-    """Remove a test schema and everything in it."""
-    import psycopg
-
-    with psycopg.connect(PLAIN_POSTGRES_URL, connect_timeout=3, autocommit=True) as connection:
-        connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -98,24 +46,6 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def start_conversation_in(
-    app: Flask, flow_id: str, age: int | None = None, language: str = "sv"
-) -> tuple[Conversation, str]:
-    """Start a conversation with the app's own service function → (conversation, tablet path)."""
-    with app.test_request_context():
-        flow = library.flows().get(flow_id)
-        assert flow is not None, flow_id
-        conversation = lifecycle.start_conversation(
-            session=get_session(),
-            flow=flow,
-            name="Testbarn",
-            age=age if age is not None else flow.ages[0],
-            language=language,
-        )
-        token = links.tablet_token(conversation.id or 0, conversation.link_nonce)
-    return conversation, f"/samtal/{token}/"
-
-
 @pytest.fixture
 def start(app: Flask):
     """Start a conversation: start(flow_id=…, age=…, language=…) → (conversation, tablet path)."""
@@ -124,17 +54,6 @@ def start(app: Flask):
         return start_conversation_in(app, flow_id, age, language)
 
     return _start
-
-
-def reload_conversation(app: Flask, conversation_id: int) -> Conversation:
-    """The conversation as stored now."""
-    with app.app_context():
-        found = get_session().get(Conversation, conversation_id)
-        assert found is not None
-        return found
-
-
-STAFF_PASSWORD = "ett långt och bra lösenord"
 
 
 @pytest.fixture
@@ -154,24 +73,6 @@ def make_staff(app: Flask):
             )
 
     return _make
-
-
-def csrf_token_of(html: str) -> str:
-    """The CSRF token in a page's forms."""
-    import re
-
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "no CSRF token on the page"
-    return found.group(1)
-
-
-def login(client: FlaskClient, email: str, password: str = STAFF_PASSWORD):
-    """Sign in through the real login form; returns the response to the POST."""
-    page = client.get("/logga-in").get_data(as_text=True)
-    return client.post(
-        "/logga-in",
-        data={"csrf_token": csrf_token_of(page), "email": email, "password": password},
-    )
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ from sqlmodel import select
 from samtal import library, settings
 from samtal.db import get_session
 from samtal.models import AuditEntry, Child, Staff, Unit
+from samtal.records import retention
 from samtal.staff import accounts
-from tests.conftest import csrf_token_of, login, make_app
+from tests.builders import csrf_token_of, login, make_app
 
 
 @pytest.fixture
@@ -412,8 +413,8 @@ def test_children_past_the_retention_period_are_counted(app):
         session.add(Child(name="Gammal", created_at=old))
         session.add(Child(name="Ny"))
         session.commit()
-        assert accounts.children_past_retention(session=session, months=24) == 1
-        assert accounts.children_past_retention(session=session, months=36) == 0
+        assert [due.child_id for due in retention.due(session=session, months=24)] == [1]
+        assert retention.due(session=session, months=36) == []
 
 
 def test_languages_offered_are_a_subset_with_swedish_always(app, admin):

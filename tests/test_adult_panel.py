@@ -9,8 +9,7 @@ from sqlmodel import select
 
 from samtal.db import get_session
 from samtal.models import Answer, SafetyConcern
-from tests.conftest import reload_conversation
-from tests.test_tablet import FAST_ANSWERS, answer, form_token, page_of, rows
+from tests.builders import FAST_ANSWERS, answer, form_token, page_of, reload_conversation, rows
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PANEL = "Panel för den vuxna"

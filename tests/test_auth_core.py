@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.conftest import STAFF_PASSWORD, csrf_token_of, login
+from tests.builders import STAFF_PASSWORD, csrf_token_of, login
 
 
 def test_sign_in_lands_on_the_home_page(staff_client):

@@ -14,7 +14,7 @@ from samtal.db import get_session
 from samtal.models import Child, Conversation, Staff, SummaryDraft, SummaryVersion, utcnow
 from samtal.staff import accounts, children
 from samtal.staff import caseload as cases
-from tests.conftest import STAFF_PASSWORD, login, make_app
+from tests.builders import STAFF_PASSWORD, login, make_app
 
 TODAY = date(2026, 3, 10)
 

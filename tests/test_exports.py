@@ -11,17 +11,17 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
 from PIL import Image
-from sqlmodel import select
+from sqlmodel import col, select
 
 from samtal.db import get_session
 from samtal.models import Consent, Conversation, Guardian, SafetyConcern, utcnow
 from samtal.summary import exports, store
-from tests.conftest import csrf_token_of
-from tests.test_summary import make_child
+from tests.builders import csrf_token_of, make_child
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "schema" / "summary-v1.schema.json").read_text())
 YOUNG_PICKS = {
@@ -70,7 +70,7 @@ def young(app, staff_client):
         conversation = session.exec(
             select(Conversation).where(
                 Conversation.child_id == child_id,
-                Conversation.guardian_id.is_(None),  # type: ignore[union-attr]
+                col(Conversation.guardian_id).is_(None),
             )
         ).one()
         session.add(
@@ -101,7 +101,7 @@ def consent(app, child_id: int, *, recipient: str = "barnteam", child_too: bool 
     with app.app_context():
         session = get_session()
         today = utcnow().date()
-        common = {
+        common: dict[str, Any] = {
             "child_id": child_id,
             "information": ["sammanstallning"],
             "recipients": [recipient],
@@ -262,9 +262,12 @@ def test_pdf_rendering_fetches_nothing(monkeypatch):
     calls = []
     monkeypatch.setattr(socket, "create_connection", lambda *a, **k: calls.append(a))
     real_connect = socket.socket.connect
-    monkeypatch.setattr(
-        socket.socket, "connect", lambda self, *a: calls.append(a) or real_connect(self, *a)
-    )
+
+    def connect(self, *address):
+        calls.append(address)
+        return real_connect(self, *address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
     stylesheet = Path(__file__).parents[1] / "static" / "samtal.css"
     pdf = exports.render_pdf(
         '<html><body><p>Hej</p><img src="http://192.0.2.1/bild.png" alt="">'

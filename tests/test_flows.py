@@ -15,7 +15,7 @@ from samtal.config import ROOT
 from samtal.flows import FLOWS_DIR, FlowError, load_library, texts_used
 from samtal.flows.extract import extract_texts
 from samtal.illustrations import load_pictures
-from tests.conftest import TEST_FLOWS, make_app
+from tests.builders import TEST_FLOWS, make_app
 
 PICTURES = set(load_pictures())
 REAL = load_library([FLOWS_DIR], known_pictures=PICTURES)

@@ -20,7 +20,14 @@ from samtal.db import get_session
 from samtal.flows import FLOWS_DIR, FlowError, load_flow, load_framework, load_library
 from samtal.flows.loader import SCALES_FILE, load_scales
 from samtal.models import Child, Conversation, Guardian, utcnow
-from tests.conftest import TEST_FLOWS, make_app, reload_conversation
+from tests.builders import (
+    TEST_FLOWS,
+    answer_steps,
+    make_app,
+    plain_or_picked,
+    reload_conversation,
+    run_through,
+)
 
 REAL = load_library([FLOWS_DIR])
 FOLLOWUPS = ["uppfoljning-4-6", "uppfoljning-7-9", "uppfoljning-10-12", "uppfoljning-13-17"]
@@ -29,89 +36,6 @@ FORM_KIND = re.compile(r'class="answer answer-(\w+)"')
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def as_parsed(flow, step, wanted) -> reading.Parsed:
-    """A shorthand answer as stored: "2", "vet_inte", ["omsorg"], or words for a words step."""
-    if isinstance(wanted, reading.Parsed):
-        return wanted
-    if wanted in ("vet_inte", "vill_inte_svara"):
-        return reading.Parsed(status=wanted)
-    if step.kind == "words":
-        return reading.Parsed(status="answered", words=wanted)
-    return reading.Parsed(status="answered", value=wanted)
-
-
-def default_answer(flow, step, answers) -> reading.Parsed:
-    """A plain answer to any step: happiest face, first option, first area, yes."""
-    if step.kind == "rating":
-        return reading.Parsed(status="answered", value=flow.scale[-1].value)
-    if step.kind in ("assent", "choice"):
-        first = step.options[0].value
-        return reading.Parsed(status="answered", value=[first] if step.multiple else first)
-    if step.kind == "choose_area":
-        return reading.Parsed(
-            status="answered", value=engine.remaining_areas(flow, answers)[0].id
-        )
-    if step.kind in ("priorities", "sharing"):
-        return reading.Parsed(status="answered", value=[flow.framework.areas[0].id])
-    if step.kind == "words":
-        return reading.Parsed(status="vill_inte_svara")
-    return reading.Parsed(status="answered")
-
-
-def run_through(app: Flask, conversation_id: int, wanted: dict | None = None) -> None:
-    """Answer a whole conversation through the service functions, as fast as a test can.
-
-    `wanted` maps step ids to answers (see as_parsed); every other step gets a plain answer.
-    """
-    wanted = wanted or {}
-    with app.test_request_context():
-        session = get_session()
-        conversation = session.get(Conversation, conversation_id)
-        assert conversation is not None
-        flow = library.flows().get(conversation.flow_id)
-        assert flow is not None
-        for _ in range(200):
-            answers = records.stored_answers(session, conversation_id)
-            now = engine.position(flow, answers)
-            if now.finished:
-                return
-            step = now.step
-            assert step is not None
-            parsed = (
-                as_parsed(flow, step, wanted[step.id])
-                if step.id in wanted
-                else default_answer(flow, step, answers)
-            )
-            records.store_answer(
-                session=session,
-                conversation=conversation,
-                flow=flow,
-                step=step,
-                parsed=parsed,
-                request_key=None,
-            )
-    raise AssertionError("the conversation never finished")
-
-
-def answer_steps(app: Flask, conversation_id: int, *step_ids: str) -> None:
-    """Give a plain answer to these steps, in this order (e.g. the opening only)."""
-    with app.test_request_context():
-        session = get_session()
-        conversation = session.get(Conversation, conversation_id)
-        flow = library.flows().get(conversation.flow_id)
-        for step_id in step_ids:
-            step = flow.step(step_id)
-            answers = records.stored_answers(session, conversation_id)
-            records.store_answer(
-                session=session,
-                conversation=conversation,
-                flow=flow,
-                step=step,
-                parsed=default_answer(flow, step, answers),
-                request_key=None,
-            )
 
 
 def new_child(app: Flask, age: int = 8, name: str = "Testbarn") -> int:
@@ -647,7 +571,7 @@ def test_review_of_a_followup_shows_none_as_inget(app, client):
                 conversation=conversation,
                 flow=flow,
                 step=step,
-                parsed=wanted.get(step.id) or default_answer(flow, step, answers),
+                parsed=plain_or_picked(flow, step, wanted.get(step.id), answers),
                 request_key=None,
             )
     html = client.get(tablet_path(app, now)).get_data(as_text=True)

@@ -3,7 +3,7 @@ before the first admin exists, how they begin; never a terminal command."""
 
 from __future__ import annotations
 
-from tests.conftest import make_app
+from tests.builders import make_app
 
 
 def test_a_fresh_installation_says_the_first_admin_starts_from_the_printed_link(client):

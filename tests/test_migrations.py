@@ -17,7 +17,7 @@ from sqlmodel import SQLModel
 
 from samtal import create_app, migrations
 from samtal.db import make_engine
-from tests.conftest import make_app
+from tests.builders import make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 FLASK = str(Path(sys.executable).with_name("flask"))
@@ -65,19 +65,29 @@ def test_a_database_made_by_the_previous_version_upgrades_cleanly(any_database_u
 
 
 def test_a_database_at_an_older_revision_is_refused_until_migrated(tmp_path):
-    """The app names the command instead of serving an old schema; after it, it starts."""
+    """The app names the command instead of serving an old schema; after it, it starts, and
+    the rows already there have the new columns filled in."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = make_engine(url)
     with engine.begin() as connection:
         command.upgrade(migrations.config(connection), "0002_child_search_name")
+        connection.execute(
+            text(
+                "INSERT INTO staff (email, name, role, password_hash, active, session_epoch,"
+                " failed_logins, created_at) VALUES ('a@kommun.example', 'A', 'admin', 'x',"
+                " true, 0, 0, CURRENT_TIMESTAMP)"
+            )
+        )
     engine.dispose()
     with pytest.raises(migrations.SchemaBehind, match="flask --app app samtal migrate"):
         create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": url})
     app = make_app(url)
-    with app.app_context():
-        columns = inspect(app.extensions["samtal.engine"]).get_columns("child")
+    engine = app.extensions["samtal.engine"]
+    columns = inspect(engine).get_columns("child")
     assert "stage" in {column["name"] for column in columns}
-    app.extensions["samtal.engine"].dispose()
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT totp_failures FROM staff")).scalar() == 0
+    engine.dispose()
 
 
 def test_the_commands_refuse_an_empty_database_until_migrate_has_run(tmp_path):

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from samtal.models import AuditEntry
 from samtal.web.serving import access_entry
-from tests.conftest import csrf_token_of, make_app
+from tests.builders import csrf_token_of, make_app
 
 
 def failed_sign_in(client, **headers) -> None:
@@ -112,7 +112,7 @@ def test_a_rotated_key_keeps_the_links_already_given_out(tmp_path, make_staff, a
     from samtal import library
     from samtal.conversation import invitations
     from samtal.db import get_session
-    from tests.conftest import login, start_conversation_in
+    from tests.builders import login, start_conversation_in
 
     url = app.config["DATABASE_URL"]
     conversation, tablet = start_conversation_in(app, "test-fast")

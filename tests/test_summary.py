@@ -7,21 +7,20 @@ import hashlib
 import json
 import time
 from collections.abc import Iterator, Mapping
-from datetime import date
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlmodel import Session, select
+from sqlmodel import col, select
 
 from samtal import library
-from samtal.conversation import engine, invitations, lifecycle, reading, records
+from samtal.conversation import engine, invitations, lifecycle
 from samtal.db import get_session
-from samtal.flows import DECLINED, SKIP_VALUES, Flow, Step
+from samtal.flows import DECLINED, SKIP_VALUES
 from samtal.models import AuditEntry, Child, Conversation, SafetyConcern, Staff, SummaryVersion
 from samtal.summary import store
 from samtal.summary.build import Part, agreement, build_summary, for_sharing
-from tests.conftest import csrf_token_of, login, make_app
+from tests.builders import GUARDIAN_PICKS, csrf_token_of, finish, login, make_app, make_child
 
 # ---------------------------------------------------------------- helpers (also used elsewhere)
 
@@ -53,118 +52,6 @@ def build(child: Part | None, *guardians: Part, **extra: Any) -> dict[str, Any]:
 def area(summary: Mapping[str, Any], area_id: str) -> dict[str, Any]:
     """One area of a built summary."""
     return next(a for a in summary["areas"] if a["id"] == area_id)
-
-
-def _parsed(flow: Flow, step: Step, pick: Any, answers: engine.Answers) -> reading.Parsed:
-    if isinstance(pick, reading.Parsed):
-        return pick
-    if isinstance(pick, str) and pick in SKIP_VALUES:
-        return reading.Parsed(status=pick)
-    kind = step.kind
-    if kind in ("message", "review"):
-        return reading.Parsed(status="answered")
-    if kind == "words":
-        return (
-            reading.Parsed(status="answered", words=pick) if pick else reading.Parsed(DECLINED)
-        )
-    if kind == "assent":
-        yes = next(o.value for o in step.options if not o.ends_conversation)
-        return reading.Parsed(status="answered", value=pick or yes)
-    if kind == "choose_area":
-        return reading.Parsed(
-            status="answered", value=engine.remaining_areas(flow, answers)[0].id
-        )
-    if kind == "rating":
-        return reading.Parsed(status="answered", value=pick or flow.scale[-1].value)
-    if kind == "choice":
-        if step.multiple:
-            return reading.Parsed(status="answered", value=pick or [step.options[0].value])
-        return reading.Parsed(status="answered", value=pick or step.options[0].value)
-    if pick:
-        return reading.Parsed(status="answered", value=pick)
-    return reading.Parsed(status=DECLINED)
-
-
-def finish(
-    session: Session,
-    conversation: Conversation,
-    picks: Mapping[str, Any] | None = None,
-    stop_at: str | None = None,
-) -> None:
-    """Answer step after step (picks by step id, else a plain answer) until the goodbye."""
-    flow = library.flows().get(conversation.flow_id)
-    assert flow is not None
-    picks = picks or {}
-    for _ in range(300):
-        answers = records.stored_answers(session, conversation.id or 0)
-        step = engine.position(flow, answers).step
-        if step is None or step.kind == "goodbye" or step.id == stop_at:
-            return
-        records.store_answer(
-            session=session,
-            conversation=conversation,
-            flow=flow,
-            step=step,
-            parsed=_parsed(flow, step, picks.get(step.id), answers),
-            request_key=None,
-            by=flow.audience,
-        )
-    raise AssertionError("the conversation never ended")
-
-
-CHILD_PICKS = {
-    "omsorg.hur": "2",
-    "omsorg.battre": ["frukost", "sova_mer"],
-    "omsorg.ord": "Jag vill äta frukost i skolan.",
-    "trygghet.hur": "vet_inte",
-    "ma_bra.hur": "vill_inte_svara",
-    "fritid.hur": "3",
-    "viktigast": ["omsorg", "fritid"],
-}
-GUARDIAN_PICKS = {
-    "omsorg.hur": "3",
-    "omsorg.bra": "Han äter bra hemma.",
-    "omsorg.battre": "Morgnarna är stressiga.",
-    "trygghet.hur": "4",
-    "fritid.hur": "1",
-    "tolk": "ja",
-    "sprak": "ar",
-}
-
-
-def make_child(
-    app: Flask,
-    barnkontakt_id: int | None,
-    *,
-    flow_id: str = "barn-7-9",
-    age: int = 8,
-    language: str = "sv",
-    picks: Mapping[str, Any] = CHILD_PICKS,
-    guardians: tuple[tuple[str, Mapping[str, Any]], ...] = (("Anna", GUARDIAN_PICKS),),
-    name: str = "Testbarn",
-) -> int:
-    """A child with a finished conversation and guardians who answered; returns its id."""
-    with app.test_request_context():
-        session = get_session()
-        child = Child(name=name, birth_year=date.today().year - age, barnkontakt_id=barnkontakt_id)
-        session.add(child)
-        session.commit()
-        flow = library.flows().get(flow_id)
-        assert flow is not None
-        conversation = lifecycle.start_conversation(
-            session=session, flow=flow, name=name, age=age, language=language, child=child
-        )
-        finish(session, conversation, picks)
-        for guardian_name, guardian_picks in guardians:
-            issued = invitations.issue(
-                session=session,
-                child=child,
-                flow=library.flows().for_audience("guardian")[0],
-                guardian_name=guardian_name,
-                language="sv",
-            )
-            finish(session, issued.conversation, guardian_picks)
-        return child.id or 0
 
 
 # ---------------------------------------------------------------- building (pure)
@@ -551,7 +438,7 @@ def test_gather_reads_the_stored_conversations_and_safety_notes(app):
         conversation = session.exec(
             select(Conversation).where(
                 Conversation.child_id == child_id,
-                Conversation.guardian_id.is_(None),  # type: ignore[union-attr]
+                col(Conversation.guardian_id).is_(None),
             )
         ).one()
         session.add(

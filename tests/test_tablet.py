@@ -6,43 +6,12 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from flask import Flask
 from itsdangerous import URLSafeTimedSerializer
-from sqlmodel import select
 
 from samtal.conversation import links
 from samtal.db import get_session
-from samtal.models import Answer, Conversation
-from tests.conftest import reload_conversation
-
-FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
-
-
-def form_token(html: str) -> str:
-    """The form token of the step shown on a page."""
-    found = FORM_TOKEN.search(html)
-    assert found, "no step form on the page"
-    return found.group(1)
-
-
-def answer(client, path: str, page: str | None = None, **fields):
-    """Answer the step shown at page (the conversation itself unless given), as a tap would."""
-    html = client.get(page or path).get_data(as_text=True)
-    return client.post(f"{path}svar", data={"form_token": form_token(html), **fields})
-
-
-def rows(app: Flask, conversation_id: int) -> list[Answer]:
-    """Every stored answer revision of a conversation."""
-    with app.app_context():
-        return list(
-            get_session().exec(select(Answer).where(Answer.conversation_id == conversation_id))
-        )
-
-
-def page_of(client, path: str) -> str:
-    response = client.get(path)
-    assert response.status_code == 200
-    return response.get_data(as_text=True)
+from samtal.models import Conversation
+from tests.builders import FAST_ANSWERS, answer, form_token, page_of, reload_conversation, rows
 
 
 class Links(HTMLParser):
@@ -61,19 +30,6 @@ def hrefs(html: str) -> list[str]:
     parser = Links()
     parser.feed(html)
     return parser.hrefs
-
-
-FAST_ANSWERS = [
-    {"value": "ja"},
-    {"value": "3"},
-    {"value": ["godis", "frukt"]},
-    {"value": "2"},
-    {"value": "1"},
-    {"words": "Jag har en vän som heter Ali."},
-    {"value": ["mat", "vanner"]},
-    {"skip": "vill_inte_svara"},
-    {},
-]
 
 
 def test_link_opens_the_assent_question(client, start):

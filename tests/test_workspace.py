@@ -8,43 +8,10 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from samtal import audit
 from samtal.db import get_session
-from samtal.models import AuditEntry, Consent, Conversation, Invitation
+from samtal.models import Consent, Conversation, Invitation
 from samtal.staff import children
-from tests.conftest import STAFF_PASSWORD, csrf_token_of
-
-REGISTRATION = {
-    "name": "Sam Berg",
-    "birth_date": "2017-05-04",
-    "home_languages": "arabiska, svenska",
-    "language": "sv",
-    "guardian1_name": "Amira Berg",
-    "guardian1_language": "ar",
-    "guardian1_contact": "070-111 22 33",
-    "guardian2_name": "Jonas Berg",
-    "guardian2_language": "sv",
-}
-
-
-def register(client, **fields) -> int:
-    """Register a child through the real form; returns its id."""
-    token = csrf_token_of(client.get("/arbete/barn/ny").get_data(as_text=True))
-    response = client.post("/arbete/barn/ny", data={"csrf_token": token, **REGISTRATION, **fields})
-    assert response.status_code == 303, response.get_data(as_text=True)
-    return int(response.headers["Location"].rsplit("/", 1)[-1])
-
-
-def post(client, path: str, page: str, **data):
-    """POST a form with the CSRF token taken from a page the client has seen."""
-    token = csrf_token_of(client.get(page).get_data(as_text=True))
-    return client.post(path, data={"csrf_token": token, **data})
-
-
-def entries(app, action: str) -> list[AuditEntry]:
-    """Audit entries with this action."""
-    with app.app_context():
-        return audit.entries(get_session(), action=action)
+from tests.builders import REGISTRATION, STAFF_PASSWORD, csrf_token_of, entries, post, register
 
 
 @pytest.fixture
@@ -349,7 +316,7 @@ def test_an_expired_session_keeps_the_registration_form(app, staff_client):
         session["staff"] = data
     response = client.post("/arbete/barn/ny", data={"csrf_token": token, **REGISTRATION})
     assert response.status_code == 303 and "/logga-in" in response.headers["Location"]
-    from tests.conftest import login
+    from tests.builders import login
 
     assert login(client, staff.email).headers["Location"].endswith("/arbete/barn/ny")
     page = client.get("/arbete/barn/ny").get_data(as_text=True)

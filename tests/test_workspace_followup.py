@@ -19,9 +19,7 @@ from samtal.db import get_session
 from samtal.models import Conversation, Invitation
 from samtal.staff import children
 from samtal.staff.workspace.views import AUDIT_ACTIONS
-from tests.conftest import STAFF_PASSWORD
-from tests.test_followup import run_through
-from tests.test_workspace import entries, post, register
+from tests.builders import STAFF_PASSWORD, entries, post, register, run_through
 
 # The first conversation, then the follow-up: better, worse, the same, and Vet inte.
 FIRST = {

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from samtal import audit
 from samtal.db import get_session
-from samtal.models import Child, Staff
+from samtal.models import Child, Staff, utcnow
 from samtal.web.security import refuse_stale_form
 
 ROLES = ("admin", "barnkontakt", "statistik")
@@ -30,6 +30,20 @@ def sign_in(staff: Staff) -> None:
     session.update(kept)
     session[SESSION_KEY] = {"id": staff.id, "epoch": staff.session_epoch, "seen": time.time()}
     session.permanent = False
+
+
+def finish_sign_in(staff: Staff, target: str | None, method: str | None = None):
+    """Sign in someone whose identity is proven (password and code, or the IdP) and go on."""
+    db = get_session()
+    staff.last_login_at = utcnow()
+    db.add(staff)
+    db.commit()
+    sign_in(staff)
+    g.staff_member = staff
+    audit.record("login", detail=method)
+    pending = session.get("pending_form")
+    target = pending["path"] if pending else _safe_next(target)
+    return redirect(target or url_for("auth.home"), code=303)
 
 
 def sign_out() -> None:

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
 
-from samtal.models import AuditEntry, Child, Conversation, Setting, Staff, Unit, utcnow
+from samtal.models import AuditEntry, Child, Setting, Staff, Unit
 from samtal.staff import passwords
 from samtal.staff.access import ROLES
 from samtal.staff.children import name_contains
@@ -220,24 +220,6 @@ def update_unit(*, session: Session, unit: Unit, name: str, kind: str) -> None:
 
 
 # Retention ---------------------------------------------------------------------------------
-
-
-def children_past_retention(*, session: Session, months: int) -> int:
-    """How many children have had nothing happen (registered, conversation) for longer."""
-    cutoff = utcnow() - timedelta(days=round(months * 30.44))
-    last_conversation = (
-        select(Conversation.child_id, func.max(Conversation.updated_at).label("last"))
-        .group_by(col(Conversation.child_id))
-        .subquery()
-    )
-    query = (
-        select(func.count())
-        .select_from(Child)
-        .outerjoin(last_conversation, last_conversation.c.child_id == Child.id)
-        .where(Child.created_at < cutoff)
-        .where((last_conversation.c.last == None) | (last_conversation.c.last < cutoff))  # noqa: E711
-    )
-    return int(session.exec(query).one())
 
 
 # The audit log -----------------------------------------------------------------------------

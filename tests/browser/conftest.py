@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -13,15 +12,10 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import make_app, start_conversation_in
+from tests.browser.checks import EXPECTED_CONSOLE, TABLET
+from tests.builders import make_app, start_conversation_in
 
 CHROMIUM = os.environ.get("SAMTAL_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-TABLET = {"viewport": {"width": 820, "height": 1180}, "has_touch": True, "is_mobile": True}
-PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True}
-# Chromium logs every non-2xx response as a console error. 422 is how the app answers a refused
-# answer (the step comes back with a kind message, which htmx swaps in), so it is expected.
-EXPECTED_CONSOLE = re.compile(r"^Failed to load resource: .* status of 422")
 
 pytestmark = pytest.mark.browser
 
@@ -111,9 +105,3 @@ def open_page(browser) -> Iterator:
 def tablet(open_page):
     """A fresh tablet-sized page with touch; fails the test on any console error."""
     return open_page()
-
-
-def screenshot(page, name: str) -> None:
-    """Save a full-page screenshot to test-artifacts/ for people to look at."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 from samtal import library
 from samtal.conversation import invitations
 from samtal.db import get_session
 from samtal.models import Child, Conversation
+from tests.browser.checks import violations
 from tests.browser.journey import answer_in_any_language
-
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-AXE = Axe()
-
-
-def violations(page: Page) -> list[str]:
-    """axe's WCAG A/AA violations on the page, as readable lines."""
-    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-    return [
-        f"{v['id']}: {v['help']} @ {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-    ]
 
 
 def walk_and_check(page: Page, url: str, seen: dict[str, list[str]], label: str) -> None:

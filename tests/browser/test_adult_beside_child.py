@@ -6,15 +6,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot
-from tests.browser.journey import (
-    answer_buttons,
-    button,
-    conversation,
-    current_area,
-    question,
-    tap,
-)
+from tests.browser.checks import screenshot
+from tests.browser.journey import answer_buttons, button, conversation, current_area, question, tap
 
 OMSORG_QUESTION = "Nu ska vi prata om mat, sömn och vuxna som tar hand om dig. Hur är det för dig?"
 NOTE = "Barnet berättade om att bli slagen hemma."

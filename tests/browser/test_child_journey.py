@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from samtal.conversation import records
 from samtal.db import get_session
-from tests.browser.conftest import screenshot
+from tests.browser.checks import screenshot
 from tests.browser.journey import (
     AREAS,
     FACES3,

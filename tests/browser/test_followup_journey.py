@@ -17,7 +17,7 @@ from samtal import library
 from samtal.conversation import invitations, lifecycle, links, records
 from samtal.db import get_session
 from samtal.models import Child, Guardian
-from tests.browser.conftest import PHONE, screenshot
+from tests.browser.checks import PHONE, screenshot, violations
 from tests.browser.journey import (
     AREAS,
     button,
@@ -32,8 +32,7 @@ from tests.browser.journey import (
     tap,
     write_words,
 )
-from tests.browser.test_accessibility import violations
-from tests.test_followup import run_through
+from tests.builders import run_through
 
 # What the child answered last time, per area: (step answer, what "Förra gången" shows, face).
 LAST_TIME = {

@@ -23,21 +23,19 @@ from playwright.sync_api import Page, expect
 
 from samtal.db import get_session
 from samtal.staff import accounts
-from tests.browser.conftest import PHONE, screenshot
+from tests.browser.checks import PHONE, screenshot, violations
+from tests.browser.desk import EMAIL, SCHEMA, pdf_to_text, record_consent, sign_in
 from tests.browser.journey import (
     answer_current_step,
     current_area,
     current_area_label,
+    give_any_answer,
     kind,
     question,
     tap,
     write_words,
 )
-from tests.browser.test_accessibility import violations
-from tests.browser.test_guardian_journey import give_any_answer
-from tests.browser.test_summary_journey import SCHEMA, pdf_to_text
-from tests.browser.test_workspace_journey import EMAIL, record_consent, sign_in
-from tests.conftest import STAFF_PASSWORD
+from tests.builders import STAFF_PASSWORD
 
 # The child's face per area (barn-7-9: Inte så bra, Sådär, Bra); every other area: Sådär.
 FIRST_FACES = {"Omsorg": "Inte så bra", "Trygghet": "Bra"}

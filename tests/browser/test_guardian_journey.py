@@ -10,14 +10,25 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from samtal import library
 from samtal.conversation import invitations
 from samtal.db import get_session
 from samtal.models import Child, Conversation
-from tests.browser.conftest import PHONE, screenshot
-from tests.browser.journey import answer_until, kind, question, swap, write_words
+from tests.browser.checks import PHONE, screenshot
+from tests.browser.journey import (
+    answer_form,
+    answer_until,
+    expect_language,
+    expect_own_language_first,
+    faces,
+    give_any_answer,
+    kind,
+    question,
+    swap,
+    write_words,
+)
 
 CHILDS_SECRET = "HEMLIGT-BARN-ORD"
 ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -29,66 +40,6 @@ ARABIC_PHONE = {**PHONE, "locale": "ar"}
 
 
 # ---------------------------------------------------------------- language-neutral helpers
-
-
-def answer_form(page: Page) -> Locator:
-    """The form that answers the step on screen."""
-    return page.locator("form.answer")
-
-
-def primary_button(page: Page) -> Locator:
-    """The form's main button (Fortsätt, Klar, Spara, Ja, det stämmer – in any language)."""
-    return answer_form(page).locator("button.primary")
-
-
-def faces(page: Page) -> Locator:
-    """The answer options of a rating step, in the flow's order (worst first)."""
-    return answer_form(page).locator(".options-scale").get_by_role("button")
-
-
-def give_any_answer(page: Page, words: str = "Bra.", face: int = -1) -> str:
-    """Answer the step on screen without reading a word; returns its kind."""
-    form = answer_form(page)
-    step = kind(page)
-    if step == "rating":
-        target = faces(page).nth(face)
-    elif step == "words":
-        form.get_by_role("textbox").fill(words)
-        target = primary_button(page)
-    elif form.get_by_role("checkbox").count():
-        form.get_by_role("checkbox").first.check()
-        target = primary_button(page)
-    elif step in ("message", "review"):
-        target = primary_button(page)
-    elif step:  # assent, one-answer choice, choose_area: the first option
-        target = form.locator(".options").first.get_by_role("button").first
-    else:
-        raise AssertionError(f"nothing to answer here: {question(page).inner_text()}")
-    swap(page, target.tap)
-    return step
-
-
-def expect_language(page: Page, lang: str, direction: str) -> None:
-    """The whole page is in this language and direction."""
-    expect(page.locator("html")).to_have_attribute("lang", lang)
-    expect(page.locator("html")).to_have_attribute("dir", direction)
-
-
-def expect_own_language_first(where: Locator, own: re.Pattern | None = None) -> None:
-    """The text in the family's language, then the Swedish source beside it (lang="sv")."""
-    mine = where.locator(".own-language").first
-    swedish = where.locator('.swedish-beside[lang="sv"]').first
-    expect(mine).to_be_visible()
-    expect(swedish).to_be_visible()
-    if own is not None:
-        expect(mine).to_have_text(own)
-    expect(swedish).not_to_have_text("")
-    assert mine.evaluate(
-        "(mine, swedish) => !!(mine.compareDocumentPosition(swedish)"
-        " & Node.DOCUMENT_POSITION_FOLLOWING)",
-        swedish.element_handle(),
-    ), "the Swedish comes after the family's language"
-    assert mine.bounding_box()["y"] <= swedish.bounding_box()["y"]
 
 
 def expect_scale_right_to_left(page: Page) -> None:

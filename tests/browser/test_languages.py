@@ -11,14 +11,16 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot
-from tests.browser.journey import kind, question, swap
-from tests.browser.test_guardian_journey import (
+from tests.browser.checks import screenshot
+from tests.browser.journey import (
     answer_form,
     expect_language,
     expect_own_language_first,
     faces,
     give_any_answer,
+    kind,
+    question,
+    swap,
 )
 
 PERSIAN = re.compile(r"[\u0600-\u06FF]")

@@ -15,18 +15,15 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from samtal.db import get_session
 from samtal.staff import accounts
-from tests.browser.conftest import ARTIFACTS, screenshot
-from tests.browser.test_accessibility import violations
-from tests.conftest import STAFF_PASSWORD
-from tests.test_summary import make_child
+from tests.browser.checks import ARTIFACTS, screenshot, violations
+from tests.browser.desk import DESK, SCHEMA, pdf_to_text, sign_in
+from tests.builders import STAFF_PASSWORD, make_child
 
-DESK = {"viewport": {"width": 1280, "height": 900}, "has_touch": False, "is_mobile": False}
 EMAIL = "kim.barnkontakt@kommun.example"
-SCHEMA = json.loads((Path(__file__).parents[2] / "schema" / "summary-v1.schema.json").read_text())
 PICKS = {
     "omsorg.hur": "2",
     "omsorg.battre": ["frukost"],
@@ -45,21 +42,6 @@ GUARDIAN = {
     "tolk": "ja",
     "sprak": "ar",
 }
-
-
-def pdf_to_text(file: Path) -> str:
-    """The PDF's text (poppler-utils)."""
-    return subprocess.run(
-        ["pdftotext", "-layout", str(file), "-"], check=True, capture_output=True, text=True
-    ).stdout
-
-
-def sign_in(page: Page, base: str) -> None:
-    """Sign in through the login form."""
-    page.goto(f"{base}/logga-in")
-    page.get_by_label("E-postadress").fill(EMAIL)
-    page.get_by_label("Lösenord").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
 
 
 def test_barnkontakt_reviews_writes_signs_and_exports(open_page, live_app, tmp_path):
@@ -86,7 +68,7 @@ def test_barnkontakt_reviews_writes_signs_and_exports(open_page, live_app, tmp_p
         name="Sam",
     )
     page = open_page(**DESK)
-    sign_in(page, base)
+    sign_in(page, base, EMAIL)
     page.goto(f"{base}/arbete/barn/{child_id}")
     page.get_by_role("link", name=re.compile("sammanställningen")).click()
 
@@ -176,7 +158,7 @@ def test_barnkontakt_reviews_writes_signs_and_exports(open_page, live_app, tmp_p
 
     # Sharing without consent is refused (403), clearly, and nothing leaves.
     refused = open_page(allow_errors=True, **DESK)
-    sign_in(refused, base)
+    sign_in(refused, base, EMAIL)
     refused.goto(f"{base}/arbete/barn/{child_id}/sammanstallning")
     refused.get_by_role("button", name="PDF för delning").click()
     expect(refused.get_by_role("alert")).to_contain_text("Det finns inget samtycke")

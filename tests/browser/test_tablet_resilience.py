@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from samtal.conversation import records
 from samtal.db import get_session
 from samtal.models import Conversation
-from tests.browser.conftest import PHONE, TABLET, screenshot
+from tests.browser.checks import PHONE, TABLET, screenshot
 from tests.browser.journey import (
     answer_buttons,
     button,

@@ -3,78 +3,24 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 
 from playwright.sync_api import Page, expect
 
 from samtal.db import get_session
 from samtal.staff import accounts
-from tests.browser.conftest import PHONE
-from tests.browser.conftest import screenshot as save_screenshot
+from tests.browser.checks import PHONE, violations
+from tests.browser.checks import screenshot as save_screenshot
+from tests.browser.desk import DESK, EMAIL, record_consent, register_child, sign_in
 from tests.browser.journey import question, tap
-from tests.conftest import STAFF_PASSWORD
+from tests.builders import STAFF_PASSWORD
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 FOUND: dict[str, list[str]] = {}
 
 
 def screenshot(page: Page, name: str) -> None:
     """Save a screenshot and run axe (WCAG 2.2 A/AA) on the same screen."""
-    from axe_playwright_python.sync_playwright import Axe
-
     save_screenshot(page, name)
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-    FOUND[name] = [
-        f"{v['id']}: {v['help']} @ {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-    ]
-
-
-DESK = {"viewport": {"width": 1280, "height": 900}, "has_touch": False, "is_mobile": False}
-EMAIL = "lina.barnkontakt@kommun.example"
-
-
-def sign_in(page: Page, base: str) -> None:
-    """Sign in through the login form."""
-    page.goto(f"{base}/logga-in")
-    page.get_by_label("E-postadress").fill(EMAIL)
-    page.get_by_label("Lösenord").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-
-
-def register_child(page: Page) -> None:
-    """Fill in the register form: the child and one guardian."""
-    page.get_by_role("link", name="Registrera ett barn").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Registrera ett barn")
-    child = page.get_by_role("group", name="Barnet")
-    child.get_by_label("Namn eller pseudonym").fill("Sam")
-    child.get_by_label("Födelsedatum").fill("2017-05-04")
-    child.get_by_label("Språk hemma").fill("arabiska, svenska")
-    guardian = page.get_by_role("group", name="Vårdnadshavare", exact=True)
-    guardian.get_by_label("Namn").fill("Amira Berg")
-    guardian.get_by_label("Språk").select_option("ar")
-    guardian.get_by_label("Så nås vårdnadshavaren").fill("070-111 22 33")
-    page.get_by_role("button", name="Registrera barnet").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sam")
-
-
-def record_consent(page: Page) -> None:
-    """Record the guardian's consent to share the summary with the barnteam."""
-    page.get_by_role("link", name="Registrera samtycke").click()
-    page.get_by_role("checkbox", name="Amira Berg (vårdnadshavare)").check()
-    page.get_by_role("checkbox", name="Sammanställningen").check()
-    page.get_by_role("checkbox", name="Barnteam").check()
-    until = (date.today() + timedelta(days=365)).isoformat()
-    page.get_by_label("Gäller till och med").fill(until)
-    page.get_by_role("button", name="Registrera samtycket").click()
-    # Forgot the box that they were told what it means: refused, everything kept.
-    expect(page.get_by_role("alert")).to_contain_text("fått veta vad det innebär")
-    expect(page.get_by_role("checkbox", name="Amira Berg (vårdnadshavare)")).to_be_checked()
-    expect(page.get_by_label("Gäller till och med")).to_have_value(until)
-    page.get_by_role("checkbox", name=re.compile("De har fått veta vad samtycket innebär")).check()
-    page.get_by_role("button", name="Registrera samtycket").click()
-    expect(page.get_by_role("status").first).to_have_text("Samtycket är registrerat.")
-    expect(page.get_by_text("Samtycke finns för att dela sammanställningen")).to_be_visible()
+    FOUND[name] = violations(page)
 
 
 def test_barnkontakt_registers_consents_starts_kiosk_and_invites(open_page, live_app):

@@ -14,8 +14,8 @@ from sqlmodel import col, select
 from samtal.conversation import links
 from samtal.db import get_session
 from samtal.models import Answer, Conversation
-from tests.conftest import make_app, start_conversation_in
-from tests.ops.conftest import Tablet, plain_sender, server_env
+from tests.builders import make_app, start_conversation_in
+from tests.ops.deployed import Tablet, plain_sender, server_env
 
 TABLETS = 8
 KILLS = 3

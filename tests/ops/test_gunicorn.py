@@ -13,8 +13,8 @@ from http.cookiejar import CookieJar
 
 import pytest
 
-from tests.conftest import STAFF_PASSWORD, make_app
-from tests.ops.conftest import migrate, server_env
+from tests.builders import STAFF_PASSWORD, make_app
+from tests.ops.deployed import migrate, server_env
 
 STARTS = 3
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]

@@ -23,8 +23,8 @@ from samtal.conversation import invitations, links
 from samtal.db import get_session
 from samtal.models import Answer, Child
 from samtal.staff import accounts
-from tests.conftest import STAFF_PASSWORD, make_app, start_conversation_in
-from tests.ops.conftest import Tablet, free_port, server_env
+from tests.builders import STAFF_PASSWORD, make_app, start_conversation_in
+from tests.ops.deployed import Tablet, free_port, server_env
 
 pytestmark = [
     pytest.mark.postgres,

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.ops.conftest import free_port
+from tests.ops.deployed import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 LEFT_OUT = ("__pycache__", ".git", ".venv", "node_modules", "tests", "instance", "test-artifacts")

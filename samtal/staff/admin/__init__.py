@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from samtal.staff.admin import settings_pages, views
+from samtal.staff.admin import records_pages, settings_pages, views
 
 bp = Blueprint("admin", __name__, url_prefix="/arbete/admin")
 bp.add_url_rule("/", view_func=views.index, methods=["GET"])
@@ -38,3 +38,22 @@ bp.add_url_rule(
 bp.add_url_rule("/gallring", methods=["GET", "POST"], view_func=settings_pages.retention)
 bp.add_url_rule("/sprak", methods=["GET", "POST"], view_func=settings_pages.languages)
 bp.add_url_rule("/logg", view_func=settings_pages.audit_log, methods=["GET"])
+bp.add_url_rule(
+    "/barn/<int:child_id>/registerutdrag.json",
+    view_func=records_pages.child_extract_json,
+    methods=["GET"],
+)
+bp.add_url_rule(
+    "/barn/<int:child_id>/registerutdrag.pdf",
+    view_func=records_pages.child_extract_pdf,
+    methods=["GET"],
+)
+bp.add_url_rule("/barn/<int:child_id>/radera", view_func=records_pages.child_erase, methods=["GET"])
+bp.add_url_rule(
+    "/barn/<int:child_id>/radera", view_func=records_pages.child_erase_check, methods=["POST"]
+)
+bp.add_url_rule(
+    "/barn/<int:child_id>/radera/bekrafta",
+    view_func=records_pages.child_erase_confirm,
+    methods=["POST"],
+)

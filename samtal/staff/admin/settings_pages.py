@@ -16,6 +16,7 @@ from samtal import audit, library, settings
 from samtal.db import get_session
 from samtal.i18n import catalog_status
 from samtal.models import Staff
+from samtal.records import retention as gallring
 from samtal.staff import accounts
 from samtal.staff.access import login_required
 from samtal.staff.admin.views import ACTION_NAMES, form_int
@@ -125,7 +126,8 @@ def retention():
         months=typed if typed is not None else months_now,
         months_now=months_now,
         default=settings.DEFAULT_RETENTION_MONTHS,
-        past=accounts.children_past_retention(session=db, months=months_now),
+        past=len(gallring.due(session=db, months=months_now)),
+        last_run=gallring.last_run(db),
         error=error,
     ), (422 if error else 200)
 

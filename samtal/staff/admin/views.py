@@ -61,6 +61,16 @@ ACTION_NAMES = {
     "areas_reset": _l("Återställde områdena"),
     "retention_changed": _l("Ändrade gallringstid"),
     "languages_changed": _l("Ändrade språk som erbjuds"),
+    "register_extract": _l("Tog ut registerutdrag"),
+    "child_erased": _l("Raderade allt om barnet"),
+    "gallring_run": _l("Gallring kördes"),
+    "backup_made": _l("Säkerhetskopia gjord"),
+    "backup_restored": _l("Säkerhetskopia återställd"),
+    "two_factor_failed": _l("Fel kod vid tvåstegsverifiering"),
+    "two_factor_enrolled": _l("Slog på tvåstegsverifiering"),
+    "two_factor_reset": _l("Tog bort tvåstegsverifiering"),
+    "two_factor_required": _l("Ändrade krav på tvåstegsverifiering"),
+    "sso_refused": _l("Nekad inloggning med kommunens konto"),
 }
 
 

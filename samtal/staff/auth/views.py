@@ -5,11 +5,9 @@ from __future__ import annotations
 from flask import (
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -17,11 +15,19 @@ from sqlmodel import select
 
 from samtal import audit
 from samtal.db import get_session
-from samtal.models import Staff, Unit, utcnow
+from samtal.models import Staff, Unit
 from samtal.staff import passwords
-from samtal.staff.access import _safe_next, current_staff, login_required, sign_in, sign_out
+from samtal.staff.access import (
+    _safe_next,
+    current_staff,
+    finish_sign_in,
+    login_required,
+    sign_in,
+    sign_out,
+)
 from samtal.staff.accounts import change_password, end_all_sessions
 from samtal.staff.passwords import AccountRefused, address_throttled
+from samtal.staff.two_factor import second_step
 from samtal.web.security import check_csrf, refuse_stale_form
 
 
@@ -56,16 +62,12 @@ def login():
             "staff/login.html", error=message, email=email, next=request.form.get("next")
         ), 401
     assert staff is not None
-    now = utcnow()
-    staff.failed_logins, staff.locked_until, staff.last_login_at = 0, None, now
+    staff.failed_logins, staff.locked_until = 0, None
     db.add(staff)
     db.commit()
-    sign_in(staff)
-    g.staff_member = staff
-    audit.record("login")
-    pending = session.get("pending_form")
-    target = pending["path"] if pending else _safe_next(request.form.get("next"))
-    return redirect(target or url_for("auth.home"), code=303)
+    if second_step.needed(staff):
+        return second_step.begin(staff, _safe_next(request.form.get("next")))
+    return finish_sign_in(staff, request.form.get("next"))
 
 
 def logout():

@@ -10,7 +10,6 @@ work as always.
 
 from __future__ import annotations
 
-import segno
 from flask import (
     abort,
     current_app,
@@ -23,7 +22,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from markupsafe import Markup
 from sqlmodel import col, select
 
 from samtal import audit, library
@@ -34,28 +32,27 @@ from samtal.flows import Flow
 from samtal.models import Child, Conversation, Guardian, Invitation, Staff
 from samtal.staff import access, passwords
 from samtal.staff.access import child_or_404
+from samtal.staff.two_factor import second_step
 from samtal.staff.workspace.views import languages, me, to_child
+from samtal.web.qr import qr_svg
 from samtal.web.security import refuse_stale_form
 
 KIOSK_KEY = "kiosk"
 CODES_KEY = "shown_codes"
 # Staff pages live under /arbete and in these blueprints; in kiosk mode they all ask for the
 # password. Signing out stays possible: it ends the staff session altogether.
-STAFF_BLUEPRINTS = frozenset({"auth", "admin", "workspace", "summary"})
-OPEN_IN_KIOSK = frozenset({"workspace.kiosk_leave", "auth.logout", "static"})
-
-
-def qr_svg(url: str, label: str) -> Markup:
-    """A QR code of the URL as inline SVG: no style attributes (the CSP forbids them), a text
-    alternative for screen readers."""
-    code = segno.make_qr(url, error="m")
-    svg = code.svg_inline(
-        scale=4, border=2, dark="#000", light="#fff", svgclass="qr", lineclass=None, omitsize=True
-    )
-    assert "style=" not in svg
-    # segno's own SVG (no user input); the label goes in through format(), escaped.
-    labelled = svg.replace("<svg ", '<svg role="img" aria-label="{}" ', 1)
-    return Markup(labelled).format(label)  # noqa: S704
+STAFF_BLUEPRINTS = frozenset({"auth", "admin", "workspace", "summary", "sso", "two_factor"})
+# Single sign-on unlocks the screen only with a fresh sign-in of the barnkontakt's own account.
+OPEN_IN_KIOSK = frozenset(
+    {
+        "workspace.kiosk_leave",
+        "auth.logout",
+        "static",
+        "sso.start",
+        "sso.saml_acs",
+        "sso.oidc_callback",
+    }
+)
 
 
 # ------------------------------------------------------------------------- the kiosk guard
@@ -343,6 +340,14 @@ def kiosk_leave():
         ), 401
     assert staff is not None
     if signed_in is None or signed_in.id != staff.id:
+        if second_step.needed(staff):
+            # The password alone does not sign this account in again: the code follows.
+            session.pop(KIOSK_KEY, None)
+            g.staff_member = staff
+            audit.record("kiosk_left", kiosk.get("child"))
+            child_id = kiosk.get("child")
+            after = url_for("workspace.child", child_id=child_id) if child_id else None
+            return second_step.begin(staff, after)
         access.sign_in(staff)  # the password is a fresh sign-in
     session.pop(KIOSK_KEY, None)
     staff.failed_logins = 0
