@@ -18,7 +18,7 @@ down_revision = "0003_child_stage"
 branch_labels = None
 depends_on = None
 
-COLUMNS = (
+COLUMNS: tuple[sa.Column, ...] = (
     sa.Column("totp_secret", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column("totp_last_step", sa.Integer(), nullable=True),
     sa.Column("totp_failures", sa.Integer(), nullable=False, server_default="0"),
