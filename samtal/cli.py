@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from samtal import library, migrations
 from samtal.ages import age_of
@@ -33,6 +34,7 @@ def require_language(language: str) -> None:
 
 @click.group("samtal")
 @click.pass_context
+@with_appcontext
 def samtal_group(context: click.Context) -> None:
     """Samtal: start conversations and prepare the app."""
     problem = current_app.extensions["samtal.schema_problem"]
