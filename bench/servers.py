@@ -139,6 +139,9 @@ def serve(env: dict[str, str], port: int) -> Iterator[subprocess.Popen]:
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            # The table is the output; the access log (gunicorn.conf.py) would bury it.
+            "--access-logfile",
+            "/dev/null",
             "app:create_app()",
         ],
         cwd=ROOT,

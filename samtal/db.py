@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
 from flask import Flask, abort, current_app, g
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -26,6 +27,7 @@ def make_engine(url: str, config: dict[str, Any] | None = None) -> Engine:
     pool = pool_options(config or {"THREADS": 8})
     if url.startswith("sqlite"):
         in_memory = url in ("sqlite://", "sqlite:///:memory:")  # one connection, no pool
+        _private_file(make_url(url).database)
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 15},
@@ -42,6 +44,16 @@ def make_engine(url: str, config: dict[str, Any] | None = None) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, **pool)
+
+
+def _private_file(path: str | None) -> None:
+    """Create the SQLite file readable by its owner only (SQLite gives its WAL and SHM files
+    the same mode): it holds every child's data."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(descriptor)
+    os.chmod(path, 0o600)
 
 
 def init_app(app: Flask) -> None:
@@ -67,6 +79,12 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = Session(current_app.extensions["samtal.engine"], expire_on_commit=False)
     return g.db_session
+
+
+def release() -> None:
+    """Close the request's session now (as teardown would): its connection goes back to the
+    pool before the response's own bookkeeping takes another one."""
+    _close_session(None)
 
 
 def _close_session(_exception: BaseException | None) -> None:

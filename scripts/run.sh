@@ -8,6 +8,6 @@ host="${SAMTAL_HOST:-127.0.0.1}" port="${SAMTAL_PORT:-5000}"
 export SAMTAL_BASE_URL="${SAMTAL_BASE_URL:-http://$host:$port}"
 .venv/bin/flask --app app samtal migrate
 .venv/bin/flask --app app samtal init
-# The production server and settings (deploy/gunicorn.conf.py), two workers for SQLite.
-exec .venv/bin/gunicorn -c deploy/gunicorn.conf.py --bind "$host:$port" \
+# The production server and settings (gunicorn.conf.py), two workers for SQLite.
+exec .venv/bin/gunicorn -c gunicorn.conf.py --bind "$host:$port" \
   --workers "${SAMTAL_WORKERS:-2}" 'app:create_app()'

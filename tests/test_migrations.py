@@ -149,3 +149,43 @@ def test_a_database_from_a_newer_version_is_refused(tmp_path):
     engine.dispose()
     with pytest.raises(migrations.SchemaBehind, match="nyare versionen"):
         create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": url})
+
+
+def test_two_current_revisions_of_one_answer_become_one_before_the_unique_index(tmp_path):
+    """A database from before ux_answer_current may hold two current revisions of an answer
+    (two screens at once): the newer stays current, the older becomes history."""
+    url = f"sqlite:///{tmp_path / 'twice.db'}"
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        command.upgrade(migrations.config(connection), "0004_staff_two_factor")
+        connection.execute(
+            text(
+                "INSERT INTO child (id, name, search_name, stage, language, created_at)"
+                " VALUES (1, 'Barn', 'barn', 'none', 'sv', CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO conversation (id, child_id, flow_id, flow_version, framework_id,"
+                " age, language, status, link_nonce, created_at, updated_at) VALUES (1, 1,"
+                " 'barn-7-9', 1, 'behovskompass', 8, 'sv', 'active', 'n', CURRENT_TIMESTAMP,"
+                " CURRENT_TIMESTAMP)"
+            )
+        )
+        for answer_id, value in ((1, '"1"'), (2, '"3"')):
+            connection.execute(
+                text(
+                    "INSERT INTO answer (id, conversation_id, step_id, part, status, value,"
+                    " language, answered_by, created_at) VALUES (:id, 1, 'trygghet.hur',"
+                    " 'answer', 'answered', :value, 'sv', 'child', CURRENT_TIMESTAMP)"
+                ),
+                {"id": answer_id, "value": value},
+            )
+    assert migrations.migrate(engine) == "upgraded"
+    with engine.connect() as connection:
+        current = connection.execute(
+            text("SELECT id FROM answer WHERE replaced_at IS NULL")
+        ).scalars()
+        assert list(current) == [2]
+        assert connection.execute(text("SELECT count(*) FROM answer")).scalar() == 2
+    engine.dispose()

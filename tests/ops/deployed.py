@@ -64,7 +64,7 @@ def migrate(env: dict[str, str]) -> subprocess.CompletedProcess:
 
 @dataclass
 class Server:
-    """gunicorn with deploy/gunicorn.conf.py on a loopback port; its log in a file."""
+    """gunicorn with the project's gunicorn.conf.py on a loopback port; its log in a file."""
 
     env: dict[str, str]
     log: Path
@@ -78,7 +78,7 @@ class Server:
         command = [
             str(BIN / "gunicorn"),
             "-c",
-            "deploy/gunicorn.conf.py",
+            "gunicorn.conf.py",
             "--bind",
             f"127.0.0.1:{self.port}",
             "--workers",

@@ -9,7 +9,6 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -18,6 +17,7 @@ from sqlalchemy import Column, DateTime, func, select, update
 from sqlmodel import SQLModel, col
 
 from samtal import audit, library
+from samtal.config import ROOT
 from samtal.conversation import adult, invitations, lifecycle, records
 from samtal.conversation.reading import Parsed
 from samtal.db import get_session
@@ -28,7 +28,7 @@ from samtal.summary import store as summary_store
 from tests.builders import STAFF_PASSWORD, csrf_token_of, login, make_app
 
 SCHEMA = json.loads(
-    (Path(__file__).parents[1] / "schema" / "register-extract-v1.schema.json").read_text()
+    (ROOT / "schema" / "register-extract-v1.schema.json").read_text()
 )
 # Tables that are the child's data and that seed() fills, each at least once.
 FILLED = {

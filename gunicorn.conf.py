@@ -1,4 +1,5 @@
-"""gunicorn for Samtal: `gunicorn -c deploy/gunicorn.conf.py 'app:create_app()'`.
+"""gunicorn for Samtal, read when started from the project root (its default config path) or
+with `-c gunicorn.conf.py`: `gunicorn 'app:create_app()'`, installed: 'samtal:create_app()'.
 
 Every value can be overridden on the command line or in GUNICORN_CMD_ARGS; the SAMTAL_*
 variables below are read here so the systemd unit and the container need only an environment.
@@ -6,6 +7,12 @@ Run `flask --app app samtal migrate` before starting: the workers only check the
 """
 
 import os
+
+import gunicorn.http.wsgi
+
+# Responses name no server software: gunicorn has no setting for its Server header, so the
+# name it sends is replaced here, once, before any worker starts.
+gunicorn.http.wsgi.SERVER = "Samtal"
 
 bind = os.environ.get("SAMTAL_BIND", "127.0.0.1:8000")
 # Threads carry most of the load (a step waits on the database, not the CPU); a worker per
