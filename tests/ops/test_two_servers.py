@@ -1,6 +1,7 @@
 """Two app servers (separate gunicorn processes, several workers each) on one PostgreSQL
 behind Debian's nginx with TLS on loopback: tablets, a guardian and a barnkontakt alternate
-between them; nothing is lost or doubled, and sign-in throttling counts the real client."""
+between them; nothing is lost or doubled, signing out on one ends the session on the other,
+and sign-in throttling counts the real client."""
 
 from __future__ import annotations
 
@@ -220,6 +221,17 @@ def test_two_servers_behind_nginx_lose_nothing_and_throttle_the_real_client(
         stored += len(found)
         assert keys == set(found) and len(found) == len(set(found))
 
+    # Signing out on one server ends the session on the other (sessions live in the database).
+    _, page = barnkontakt.send("GET", "/arbete/barn", None)
+    token = CSRF.search(page)
+    assert token is not None
+    kept = dict(barnkontakt.cookies)
+    signed_out = barnkontakt.send("POST", "/logga-ut", urlencode({"csrf_token": token.group(1)}))
+    # The cookie from before, sent again to each server: it opens nothing any more.
+    replay = Client(fronts, context, "127.0.0.2")
+    replay.cookies = kept
+    after_sign_out = [replay.send("GET", "/arbete/barn", None)[0] for _ in fronts]
+
     attacker = Client(fronts, context, "127.0.0.5")
     refused = [attacker.sign_in(staff.email, "fel lösenord") for _ in range(4)]
     colleague = Client(fronts, context, "127.0.0.6")
@@ -233,6 +245,7 @@ def test_two_servers_behind_nginx_lose_nothing_and_throttle_the_real_client(
     )
     assert len(finished) == len(people) and all(finished), [p.last_page[:300] for p in people]
     assert caseload_views and all(caseload_views)
+    assert signed_out[0] == 303 and after_sign_out == [303, 303]  # to the sign-in page
     assert refused == [401, 401, 401, 429]
     assert colleague.sign_in(staff.email, STAFF_PASSWORD) == 303
     assert min(per_server) > 0.4 * sum(per_server)
