@@ -66,6 +66,15 @@ DEFAULTS: dict[str, Any] = {
     "LOG_FORMAT": "json",
     # Keys being retired: links and sessions signed with them still work (README, "Drift").
     "SECRET_KEY_FALLBACKS": [],
+    # Guardian invitations by e-mail: the SMTP server that sends them (MAIL_SECURITY is
+    # starttls, ssl or none; MAIL_USERNAME empty means no sign-in).
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_SECURITY": "starttls",
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": "Samtal <samtal@localhost>",
+    "MAIL_TIMEOUT": 10,
     # The reporting duty the adult is reminded of; check it against current law locally.
     "REPORTING_DUTY_REFERENCE": "socialtjänstlagen, SFS 2025:400",
     "EXTRA_FLOW_DIRS": [],
