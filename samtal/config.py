@@ -20,6 +20,8 @@ DEFAULTS: dict[str, Any] = {
     "TABLET_LINK_DAYS": 7,
     "INVITATION_DAYS": 14,
     "ADULT_PANEL_MINUTES": 10,
+    # How long after a child's "Nej" at the start the adult may undo it (the same visit).
+    "UNDO_DECLINE_MINUTES": 30,
     "IDLE_MINUTES": 20,
     "LOGIN_ATTEMPTS": 5,
     "LOGIN_ADDRESS_ATTEMPTS": 20,

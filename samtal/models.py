@@ -124,7 +124,8 @@ class Answer(SQLModel, table=True):
     step_id: str = Field(max_length=80)
     # "answer": what was chosen; "words": the child's own words, typed or written by the adult.
     part: str = Field(default="answer", max_length=8)
-    # answered, vet_inte or vill_inte_svara: never folded into a value on the scale.
+    # answered, vet_inte or vill_inte_svara: never folded into a value on the scale; skipped
+    # for a words step saved empty (before 2026-12 such a save was stored as vill_inte_svara).
     status: str = Field(default="answered", max_length=16)
     value: list[str] | str | None = Field(default=None, sa_column=Column(JSON))
     words: str | None = None

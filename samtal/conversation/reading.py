@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from samtal.conversation import engine
-from samtal.flows import DECLINED, SKIP_VALUES, UNKNOWN, Flow, Step
+from samtal.flows import DECLINED, SKIP_VALUES, SKIPPED, UNKNOWN, Flow, Step
 from samtal.flows.kinds import KINDS
 
 WORDS_LIMIT = 2000
@@ -97,7 +97,8 @@ def _words(_flow: Flow, _step: Step, form: FormData, _answers: engine.Answers) -
     if skipped:
         return skipped
     text = clean_words((form.get("words") or [""])[0])
-    return Parsed(status="answered", words=text) if text else Parsed(status=DECLINED)
+    # Saving an empty box is going on, not refusing: only the button says "Vill inte svara".
+    return Parsed(status="answered", words=text) if text else Parsed(status=SKIPPED)
 
 
 def _go_on(_flow: Flow, _step: Step, _form: FormData, _answers: engine.Answers) -> Parsed:

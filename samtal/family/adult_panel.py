@@ -19,7 +19,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from samtal import library
-from samtal.conversation import adult, engine, lifecycle, reading, records
+from samtal.conversation import adult, control, engine, lifecycle, reading, records
 from samtal.db import get_session
 from samtal.family.steps import keep_token
 from samtal.family.tablet import open_conversation
@@ -87,6 +87,9 @@ def panel():
         other_flows=other_flows,
         reporting_duty=current_app.config["REPORTING_DUTY_REFERENCE"],
         catalog=catalog_status(g.conversation.language),
+        undo_decline=control.decline_undoable(
+            g.conversation, current_app.config["UNDO_DECLINE_MINUTES"]
+        ),
     )
 
 
@@ -157,6 +160,19 @@ def status():
     flash(
         {"active": _("Samtalet fortsätter."), "ended": _("Samtalet är avslutat.")}.get(wanted, "")
     )
+    return redirect(url_for("adult.panel"), code=303)
+
+
+@bp.post("/angra-nej")
+def undo_decline():
+    """The child said "Nej" by mistake: take it back within the same visit and go on."""
+    if control.undo_decline(
+        session=get_session(),
+        conversation=g.conversation,
+        flow=g.flow,
+        minutes=current_app.config["UNDO_DECLINE_MINUTES"],
+    ):
+        flash(_("Barnets nej är ångrat. Samtalet fortsätter."))
     return redirect(url_for("adult.panel"), code=303)
 
 

@@ -4,7 +4,7 @@ model: the shapes a loaded flow takes · kinds: the one registry of step kinds �
 check and gather the files · extract: their texts for the translation catalogs.
 """
 
-from samtal.flows.kinds import DECLINED, KINDS, SKIP_VALUES, UNKNOWN, StepKind
+from samtal.flows.kinds import DECLINED, KINDS, SKIP_VALUES, SKIPPED, UNKNOWN, StepKind
 from samtal.flows.loader import (
     AUDIO_SUFFIXES,
     FLOWS_DIR,
@@ -33,6 +33,7 @@ __all__ = [
     "KINDS",
     "PURPOSES",
     "SKIP_VALUES",
+    "SKIPPED",
     "UNKNOWN",
     "Area",
     "Condition",

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 UNKNOWN = "vet_inte"
 DECLINED = "vill_inte_svara"
 SKIP_VALUES = (UNKNOWN, DECLINED)
+# A words step saved empty: the child went on without saying anything. Not a refusal (only the
+# "Vill inte svara" button is one), so it is shown as nothing, anywhere.
+SKIPPED = "skipped"
 EVERYWHERE = frozenset({"intro", "area", "outro"})
 
 

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from typing import Any
 
 from samtal.conversation import engine
-from samtal.flows import SKIP_VALUES, Flow, Framework, Step
+from samtal.flows import SKIP_VALUES, SKIPPED, Flow, Framework, Step
 from samtal.flows.kinds import KINDS
 
 QUESTIONS = ("hinder", "information", "gora_nu", "verksamheten", "andra")
@@ -87,6 +87,8 @@ def _words_item(given: engine.Given, question: str = "") -> dict[str, Any]:
 
 def items(flow: Flow, step: Step, given: engine.Given) -> list[dict[str, Any]]:
     """One answer as items to show: chosen options, own words, or the skip itself."""
+    if given.status == SKIPPED:
+        return []
     if KINDS[step.kind].answers == "words":
         return [_words_item(given, step.text)] if given.status == "answered" else []
     if given.status in SKIP_VALUES:
