@@ -11,6 +11,7 @@ from typing import Any
 from samtal.flows.kinds import KINDS, SKIP_VALUES
 from samtal.flows.model import (
     PURPOSES,
+    STYLES,
     Area,
     Condition,
     Flow,
@@ -241,6 +242,7 @@ def load_flow(
         "area_order",
         "pictures_required",
         "purpose",
+        "style",
         "intro",
         "areas",
         "outro",
@@ -253,6 +255,9 @@ def load_flow(
     purpose = data.get("purpose", "first")
     if purpose not in PURPOSES:
         raise FlowError(path, 'purpose ska vara "first" eller "followup"')
+    style = data.get("style", "standard")
+    if style not in STYLES:
+        raise FlowError(path, 'style ska vara "young", "standard" eller "teen"')
 
     raw_areas = data.get("areas", {})
     if not isinstance(raw_areas, dict):
@@ -285,6 +290,7 @@ def load_flow(
         outro=tuple(_step(s, "outro", None, path) for s in data.get("outro", [])),
         source=path,
         purpose=purpose,
+        style=style,
     )
     _check_flow(flow)
     return flow

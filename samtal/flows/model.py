@@ -11,6 +11,9 @@ from samtal.flows.kinds import KINDS, SKIP_VALUES
 # What a conversation is for: the first conversation, or a follow-up months later that shows
 # per area what was said last time (steps with recall = true) and asks how it is now.
 PURPOSES = ("first", "followup")
+# How the screens look, read by the templates: "young" (4–6: big pictures, the review as
+# faces per area), "standard", or "teen" (13–17: no mascot, calmer pictures, own voice).
+STYLES = ("young", "standard", "teen")
 
 
 class FlowError(ValueError):
@@ -123,6 +126,7 @@ class Flow:
     source: Path
     steps_by_id: dict[str, Step] = field(default_factory=dict)
     purpose: str = "first"
+    style: str = "standard"
 
     def all_steps(self) -> Iterator[Step]:
         """Every step in reading order (areas in framework order)."""
