@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, event
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 
@@ -134,6 +134,18 @@ class Answer(SQLModel, table=True):
     request_key: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=utcnow)
     replaced_at: datetime | None = None
+
+
+class Drawing(SQLModel, table=True):
+    """A child's drawing on an own-words step: a PNG kept with one revision of the answer, so
+    it has the answer's history, sharing and gallring."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    answer_id: int = Field(foreign_key="answer.id", unique=True)
+    png: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    width: int
+    height: int
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class ConversationEvent(SQLModel, table=True):

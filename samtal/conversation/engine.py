@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from samtal.flows import DECLINED, SKIP_VALUES, SKIPPED, UNKNOWN, Area, Flow, Option, Step
+from samtal.flows import DECLINED, OPENED, SILENT, SKIP_VALUES, UNKNOWN, Area, Flow, Option, Step
 from samtal.flows.kinds import KINDS
 
 
@@ -24,6 +24,7 @@ class Given:
     by: str = "child"
     language: str = "sv"
     at: datetime | None = None
+    drawing: int | None = None  # the id of a drawing made on an own-words step
 
     def values(self) -> list[str]:
         """What a condition looks at: the chosen values, or the skip status itself."""
@@ -63,6 +64,9 @@ def applies(step: Step, answers: Answers) -> bool:
 
 def is_pending(step: Step, answers: Answers) -> bool:
     """True when the step applies and still waits for an answer."""
+    if step.adult_opens:
+        given = answers.get(step.id)
+        return applies(step, answers) and given is not None and given.status == OPENED
     return step.asks and applies(step, answers) and step.id not in answers
 
 
@@ -151,12 +155,18 @@ def area_progress(
 
 def is_editable(flow: Flow, step: Step, answers: Answers) -> bool:
     """True when the step may be answered again (it was answered and still applies)."""
-    return KINDS[step.kind].view and step.id in answers and applies(step, answers)
+    given = answers.get(step.id)
+    return (
+        KINDS[step.kind].view
+        and given is not None
+        and given.status != OPENED
+        and applies(step, answers)
+    )
 
 
 def answer_labels(flow: Flow, step: Step, given: Given) -> list[Option]:
     """The answer as options to show (text and picture), whatever kind of step it was."""
-    if given.status == SKIPPED:
+    if given.status in SILENT:
         return []
     if given.status in SKIP_VALUES and step.kind != "choose_area":
         return [flow.always[given.status]]
@@ -201,7 +211,7 @@ def review(flow: Flow, answers: Answers, words: Answers) -> list[ReviewSection]:
             ReviewItem(s, answers[s.id], answer_labels(flow, s, answers[s.id]), words.get(s.id))
             for s in steps
             if s.id in answers
-            and answers[s.id].status != SKIPPED
+            and answers[s.id].status not in SILENT
             and KINDS[s.kind].view
             and applies(s, answers)
         ]
@@ -221,7 +231,7 @@ def last_exchange(flow: Flow, answers: Answers) -> tuple[Step, Given] | None:
     shown = [
         (s, g)
         for s, g in shown
-        if s is not None and KINDS[s.kind].echoed and g.status != SKIPPED
+        if s is not None and KINDS[s.kind].echoed and g.status not in SILENT
     ]
     if not shown:
         return None
@@ -232,7 +242,7 @@ def last_exchange(flow: Flow, answers: Answers) -> tuple[Step, Given] | None:
 
 __all__ = [
     "DECLINED",
-    "SKIPPED",
+    "OPENED",
     "UNKNOWN",
     "Given",
     "Position",

@@ -90,6 +90,7 @@ def panel():
         undo_decline=control.decline_undoable(
             g.conversation, current_app.config["UNDO_DECLINE_MINUTES"]
         ),
+        openable=adult.openable(g.flow, records.stored_answers(session_, g.conversation.id)),
     )
 
 
@@ -160,6 +161,19 @@ def status():
     flash(
         {"active": _("Samtalet fortsätter."), "ended": _("Samtalet är avslutat.")}.get(wanted, "")
     )
+    return redirect(url_for("adult.panel"), code=303)
+
+
+@bp.post("/mer")
+def open_further():
+    """Let the child say more, or draw, about an area: its own-words step comes next."""
+    if adult.open_further(
+        session=get_session(),
+        conversation=g.conversation,
+        flow=g.flow,
+        area_id=request.form.get("area", ""),
+    ):
+        flash(_("Barnet kan nu säga mer eller rita om det."))
     return redirect(url_for("adult.panel"), code=303)
 
 

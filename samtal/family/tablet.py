@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, make_response, render_template,
 
 from samtal.conversation import links
 from samtal.db import get_session
-from samtal.family import steps, stopping
+from samtal.family import drawing_pages, steps, stopping
 from samtal.models import Conversation
 
 bp = Blueprint("tablet", __name__, url_prefix="/samtal/<token>")
@@ -45,3 +45,8 @@ bp.url_defaults(steps.keep_token)
 steps.add_step_routes(bp, "child/step.html")
 bp.add_url_rule("/sluta", view_func=stopping.ask, methods=["GET"])
 bp.add_url_rule("/sluta", view_func=stopping.stop, methods=["POST"])
+bp.add_url_rule(
+    "/teckning/<int(max=2147483647):drawing_id>",
+    view_func=drawing_pages.tablet_drawing,
+    methods=["GET"],
+)

@@ -177,12 +177,20 @@ def _step(raw: Any, section: str, area: str | None, path: Path) -> Step:
         "audio",
         "recall",
         "none",
+        "adult_opens",
     }
     if set(raw) - known:
         raise FlowError(path, f"okända nycklar: {sorted(set(raw) - known)}", step_id)
     recall = raw.get("recall", False)
     if not isinstance(recall, bool) or (recall and (kind != "rating" or section != "area")):
         raise FlowError(path, "recall = true passar bara på ett rating-steg i ett område", step_id)
+    adult_opens = raw.get("adult_opens", False)
+    if not isinstance(adult_opens, bool) or (
+        adult_opens and (kind != "words" or section != "area")
+    ):
+        raise FlowError(
+            path, "adult_opens = true passar bara på ett words-steg i ett område", step_id
+        )
     none = None
     if "none" in raw:
         if kind != "priorities":
@@ -207,6 +215,7 @@ def _step(raw: Any, section: str, area: str | None, path: Path) -> Step:
         end_text=raw.get("end_text"),
         recall=recall,
         none=none,
+        adult_opens=adult_opens,
         audio=_audio(raw.get("audio", {}), path, step_id),
     )
 

@@ -72,6 +72,9 @@ class Step:
     # A priorities step may offer "none of them" (e.g. "Inget har blivit bättre"): stored as
     # an answer with no areas chosen.
     none: Option | None = None
+    # A words step shown only when the adult opens it from the panel (4–6: the child may say
+    # more, or draw, about an area when the adult sees there is more to say).
+    adult_opens: bool = False
     # Recorded read-aloud per language: language code -> audio file beside the flow (audio/).
     audio: dict[str, Path] = field(default_factory=dict, compare=False, hash=False)
 

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from samtal.staff.summary import exports, views
+from samtal.staff.summary import drawings, exports, views
 
 bp = Blueprint("summary", __name__, url_prefix="/arbete/barn/<int:child_id>/sammanstallning")
 bp.record_once(views._install_htmx)
@@ -18,3 +18,6 @@ bp.add_url_rule("/utskrift", view_func=exports.print_view, methods=["GET"])
 bp.add_url_rule("/pdf", view_func=exports.pdf, methods=["GET"])
 bp.add_url_rule("/json", view_func=exports.json_export, methods=["GET"])
 bp.add_url_rule("/barnets-kopia", view_func=exports.child_copy, methods=["GET"])
+bp.add_url_rule(
+    "/teckning/<int(max=2147483647):drawing_id>", view_func=drawings.drawing, methods=["GET"]
+)
