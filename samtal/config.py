@@ -57,6 +57,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "samtal",
     "MAX_CONTENT_LENGTH": 64 * 1024,
+    # A child's answer on the tablet may carry a drawing (a PNG, at most 500 kB before base64).
+    "DRAWING_CONTENT_LENGTH": 768 * 1024,
     "COMPRESS_MIN_SIZE": 128,
     # Brotli first, also for static files (sent streamed): on these small files it saves
     # about a tenth over Flask-Compress's default, zstd.

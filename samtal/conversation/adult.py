@@ -109,17 +109,17 @@ def openable(flow: Flow, answers: engine.Answers) -> list[tuple[Area, Step]]:
     for area in flow.framework.areas:
         for step in flow.area_steps[area.id]:
             given = answers.get(step.id)
-            if step.adult_opens and engine.applies(step, answers) and (
-                given is None or given.status in SILENT
+            if (
+                step.adult_opens
+                and engine.applies(step, answers)
+                and (given is None or given.status in SILENT)
             ):
                 found.append((area, step))
                 break
     return found
 
 
-def open_further(
-    *, session: Session, conversation: Conversation, flow: Flow, area_id: str
-) -> bool:
+def open_further(*, session: Session, conversation: Conversation, flow: Flow, area_id: str) -> bool:
     """Let the child say more, or draw, about an area: its adult_opens step comes next."""
     if conversation.status != "active":
         return False

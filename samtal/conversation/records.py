@@ -126,10 +126,15 @@ def store_answer(
     before = current.get(step.id)
     # A drawing sent, or one that was there and is not sent again, makes a new revision.
     unchanged_drawing = parsed.drawing is None and before is not None and before.drawing is None
-    if before and unchanged_drawing and (before.status, before.value, before.words) == (
-        parsed.status,
-        parsed.value,
-        parsed.words,
+    if (
+        before
+        and unchanged_drawing
+        and (before.status, before.value, before.words)
+        == (
+            parsed.status,
+            parsed.value,
+            parsed.words,
+        )
     ):
         return False
     now = utcnow()
@@ -189,5 +194,3 @@ def _follow_status(
         conversation.status = status
         conversation.finished_at = utcnow()
         log_event(session, conversation, status)
-
-

@@ -81,6 +81,7 @@ def schema() -> dict[str, Any]:
 # inline SVG costs WeasyPrint as much as the rest of a page. Nothing else is fetched.
 PICTURE_ADDRESS = "samtal-bild:"
 FIGURE_ADDRESS = "samtal-figur:"
+DRAWING_ADDRESS = "samtal-teckning:"
 
 
 def picture_address(picture_id: str) -> str:
@@ -88,19 +89,27 @@ def picture_address(picture_id: str) -> str:
     return PICTURE_ADDRESS + picture_id
 
 
+def drawing_address(drawing_id: int) -> str:
+    """Where the PDF's fetcher finds a child's drawing handed to render_pdf."""
+    return f"{DRAWING_ADDRESS}{drawing_id}"
+
+
 def figure_address(name: str) -> str:
     """Where the PDF's fetcher finds a figure handed to render_pdf under this name."""
     return FIGURE_ADDRESS + name
 
 
-def _local_fetcher(figures: Mapping[str, str]) -> Any:
-    """A URL fetcher that serves the registry's pictures and these figures and fetches nothing
-    from any address: a summary PDF never reaches out."""
+def _local_fetcher(figures: Mapping[str, str], drawings: Mapping[str, bytes] | None = None) -> Any:
+    """A URL fetcher that serves the registry's pictures, these figures and drawings and
+    fetches nothing from any address: a summary PDF never reaches out."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class LocalOnly(URLFetcher):
         def fetch(self, url, headers=None):  # type: ignore[override]
-            name = url.partition(":")[2]  # both addresses end at their first colon
+            name = url.partition(":")[2]  # every address ends at its first colon
+            if url.startswith(DRAWING_ADDRESS) and drawings and name in drawings:
+                png = drawings[name]
+                return URLFetcherResponse(url, body=png, headers={"Content-Type": "image/png"})
             if url.startswith(FIGURE_ADDRESS) and name in figures:
                 svg = figures[name].encode("utf-8")
             elif url.startswith(PICTURE_ADDRESS) and name in (pictures := library.pictures()):
@@ -159,15 +168,23 @@ def _font_configuration() -> Any:
     return _per_thread.fonts
 
 
-def render_pdf(html: str, stylesheet: Path, figures: Mapping[str, str] | None = None) -> bytes:
+def render_pdf(
+    html: str,
+    stylesheet: Path,
+    figures: Mapping[str, str] | None = None,
+    drawings: Mapping[str, bytes] | None = None,
+) -> bytes:
     """The page as PDF (A4, print media), rendered by WeasyPrint without any network.
 
-    figures: SVG documents the page shows as <img src="{figure_address(name)}">.
+    figures: SVG documents the page shows as <img src="{figure_address(name)}">; drawings: PNGs
+    it shows as <img src="{drawing_address(id)}">, by id.
     """
     from weasyprint import HTML
 
     css = _parsed_stylesheet(str(stylesheet), stylesheet.stat().st_mtime)
-    page = HTML(string=html, url_fetcher=_local_fetcher(figures or {}), media_type="print")
+    page = HTML(
+        string=html, url_fetcher=_local_fetcher(figures or {}, drawings), media_type="print"
+    )
     pdf = page.write_pdf(
         stylesheets=[css],
         presentational_hints=True,  # the pictures' width and height

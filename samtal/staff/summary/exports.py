@@ -9,22 +9,28 @@ consent on record covers that recipient today.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from flask import Response, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
+from sqlmodel import select
 
 from samtal import audit, library
+from samtal.conversation import drawings
 from samtal.db import get_session
-from samtal.models import Child, SummaryVersion, utcnow
+from samtal.models import Child, Conversation, SummaryVersion, utcnow
 from samtal.staff import consent
 from samtal.staff.access import child_or_404, login_required
 from samtal.staff.summary.texts import compass
 from samtal.staff.summary.views import READERS, chosen, current, signer_names
 from samtal.summary import exports, store
 from samtal.summary.build import for_sharing
+
+# The drawings a PDF page shows: exactly those its own <img> elements point at.
+DRAWN = re.compile(re.escape(exports.DRAWING_ADDRESS) + r"(\d+)")
 
 
 def _sharing_refused(child: Child, signed: SummaryVersion | None, recipient: str):
@@ -88,6 +94,7 @@ def _print_page(
         pdf=pdf,
         pdf_picture=exports.picture_address,
         pdf_figure=exports.figure_address,
+        pdf_drawing=exports.drawing_address,
         wheel=wheel,
     )
     return page, {"hjul": str(wheel)}
@@ -105,6 +112,21 @@ def print_view(child_id: int):
     return page
 
 
+def _drawings(child: Child, html: str) -> dict[str, bytes]:
+    """The PNGs of the child's drawings the PDF page shows, by id."""
+    shown = {int(found) for found in DRAWN.findall(html)}
+    session = get_session()
+    conversations = session.exec(
+        select(Conversation.id).where(Conversation.child_id == child.id)
+    ).all()
+    found = {}
+    for drawing_id in shown:
+        drawing = drawings.drawing_of(session, drawing_id, [c for c in conversations if c])
+        if drawing is not None:
+            found[str(drawing_id)] = drawing.png
+    return found
+
+
 def _detail(signed: SummaryVersion | None, sharing: bool, recipient: str) -> str:
     which = f"version {signed.number}" if signed else "utkast"
     return f"{which}, dela med {recipient}" if sharing else which
@@ -120,7 +142,7 @@ def pdf(child_id: int):
     html, figures = _print_page(child, content, signed, sharing=sharing, pdf=True)
     try:
         stylesheet = Path(current_app.static_folder or "") / "samtal.css"
-        document = exports.render_pdf(html, stylesheet, figures)
+        document = exports.render_pdf(html, stylesheet, figures, _drawings(child, html))
     except (ImportError, OSError):
         # WeasyPrint without its system libraries (Pango): say so, and offer the print view.
         current_app.logger.exception("PDF could not be rendered")
