@@ -146,7 +146,8 @@ def take_answer(template: str):
             kept_values=request.form.getlist("value"),
         )
     in_words = KINDS[step.kind].answers == "words"
-    written_by_adult = request.form.get("written_by") == "adult" and in_words
+    # A drawing alone is the child's own, whatever the box says about who writes the words.
+    written_by_adult = request.form.get("written_by") == "adult" and in_words and bool(parsed.words)
     records.store_answer(
         session=session,
         conversation=conversation,
