@@ -20,13 +20,14 @@ from flask_babel import gettext as _
 
 from samtal.conversation import engine, invitations, lifecycle, records
 from samtal.db import get_session
-from samtal.family import steps
+from samtal.family import process_page, steps
 from samtal.models import utcnow
 from samtal.settings import languages_offered
 from samtal.web.security import refuse_stale_form
 
 bp = Blueprint("guardian", __name__, url_prefix="/v/<token>")
 steps.add_step_routes(bp, "guardian/step.html")
+process_page.add_process_route(bp)
 OPENED_KEY = "opened_invitations"
 REFUSAL_STATUS = {"expired": 410, "locked": 429, "invalid": 404}
 
