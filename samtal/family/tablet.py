@@ -42,15 +42,6 @@ bp.url_value_preprocessor(open_conversation)
 bp.url_defaults(steps.keep_token)
 
 
-@bp.before_request
-def _room_for_a_drawing() -> None:
-    # Only the child's answers may be this large: an own-words answer can carry a drawing.
-    if request.endpoint == "tablet.answer":
-        limit = current_app.config["DRAWING_CONTENT_LENGTH"]
-        request.max_content_length = limit
-        request.max_form_memory_size = limit
-
-
 steps.add_step_routes(bp, "child/step.html")
 process_page.add_process_route(bp)
 bp.add_url_rule("/sluta", view_func=stopping.ask, methods=["GET"])

@@ -81,8 +81,8 @@ def test_five_year_old_talks_through_all_eight_areas(tablet: Page, start_tablet,
 
     # Omsorg: the happiest face, then one picture, one tap.
     expect(question(page)).to_have_text("Nu pratar vi om mat. Hur är det med maten hemma?")
-    for face in FACES3 + SKIPS:
-        expect(button(page, face)).to_be_visible()
+    for shown in FACES3 + SKIPS:
+        expect(button(page, shown)).to_be_visible()
     screenshot(page, "barn-4-6-02-rating")
     tap(page, "Bra")
     screens += 1
