@@ -5,13 +5,16 @@ from __future__ import annotations
 import base64
 import io
 
+import pytest
 from PIL import Image
 from sqlmodel import select
 
+from samtal import library
+from samtal.conversation import lifecycle, reading, records
 from samtal.db import get_session
 from samtal.models import Child, Conversation, Drawing
 from samtal.records.owned import owned_rows
-from tests.builders import answer, page_of, rows
+from tests.builders import answer, make_app, page_of, rows
 
 
 def png_data_url(colour: str = "red", size: tuple[int, int] = (80, 60)) -> str:
@@ -132,3 +135,36 @@ def test_the_barnkontakt_sees_the_drawing_in_the_summary_and_the_pdf(
     assert pdf.data.count(b"/Subtype /Image") >= 1
     other, _other_staff = staff_client()
     assert other.get(address).status_code == 404
+
+
+@pytest.fixture
+def db_app(any_database_url):
+    """The app on each database the product runs on."""
+    app = make_app(any_database_url)
+    with app.app_context():
+        yield app
+    app.extensions["samtal.engine"].dispose()
+
+
+def test_a_drawing_is_stored_and_read_back_on_every_database(db_app):
+    """The PNG goes in and comes out byte for byte (SQLite BLOB, PostgreSQL bytea)."""
+    flow = library.flows().get("test-fast")
+    assert flow is not None
+    session = get_session()
+    conversation = lifecycle.start_conversation(session=session, flow=flow, name="Testbarn", age=20)
+    step = flow.step("vanner.ord")
+    assert step is not None
+    parsed = reading.read_answer(flow, step, {"drawing": [png_data_url()]}, {})
+    assert parsed.drawing is not None
+    assert records.store_answer(
+        session=session,
+        conversation=conversation,
+        flow=flow,
+        step=step,
+        parsed=parsed,
+        request_key="a",
+    )
+    given = records.stored_answers(session, conversation.id or 0)["vanner.ord"]
+    assert given.drawing is not None
+    stored = session.get(Drawing, given.drawing)
+    assert stored is not None and stored.png == parsed.drawing[0]

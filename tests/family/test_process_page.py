@@ -38,3 +38,23 @@ def test_the_guardian_reads_it_in_their_own_language(app, client, start):
     page = page_of(client, f"{path}sa-gar-det-till")
     assert '<html lang="en"' in page
     assert "The child does not see your answers" in page
+
+
+def test_the_page_is_readable_on_the_code_screen_of_the_invitation(app, client, start):
+    """An invitation with a code links the page before the code, and shows it without one."""
+    conversation, _path = start("barn-7-9", age=8)
+    with app.test_request_context():
+        session = get_session()
+        issued = invitations.issue(
+            session=session,
+            child=session.get(Child, conversation.child_id),
+            flow=library.flows().for_audience("guardian")[0],
+            guardian_name="Förälder",
+            language="sv",
+            with_code=True,
+        )
+    path = f"/v/{issued.token}/"
+    first = page_of(client, path)
+    assert "Skriv koden" in first and f'{path}sa-gar-det-till"' in first
+    page = page_of(client, f"{path}sa-gar-det-till")
+    assert "Barnet ser inte era svar" in page and "Skriv koden" not in page
