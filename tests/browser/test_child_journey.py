@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from samtal.conversation import records
 from samtal.db import get_session
-from tests.browser.checks import screenshot
+from tests.browser.checks import screenshot, violations
 from tests.browser.journey import (
     AREAS,
     FACES3,
@@ -111,6 +111,7 @@ def test_five_year_old_talks_through_all_eight_areas(tablet: Page, start_tablet,
     for choice in ("Pausa", "Sluta för i dag", "Fortsätta prata"):
         expect(page.get_by_role("button", name=choice)).to_be_visible()
     screenshot(page, "barn-4-6-04-stop")
+    assert violations(page) == []
     page.get_by_role("button", name="Pausa").tap()
     expect(question(page)).to_have_text("Vi tar en paus. Den vuxna säger till när vi fortsätter.")
     expect(page.get_by_role("link", name="Jag vill sluta")).to_have_count(0)
@@ -155,6 +156,7 @@ def test_five_year_old_talks_through_all_eight_areas(tablet: Page, start_tablet,
     expect(face).to_be_visible()
     assert face.locator("img").first.get_attribute("width") == "72"
     screenshot(page, "barn-4-6-05-review")
+    assert violations(page) == []
 
     # A tap on the face changes it; the follow-up question comes, then the review again.
     swap(page, face.tap)

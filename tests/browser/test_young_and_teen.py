@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from samtal.db import get_session
 from samtal.models import Child, Conversation
 from samtal.staff import accounts
-from tests.browser.checks import screenshot
+from tests.browser.checks import screenshot, violations
 from tests.browser.desk import DESK, sign_in
 from tests.browser.journey import (
     answer_until,
@@ -91,6 +91,7 @@ def test_a_five_year_old_draws_and_the_drawing_reaches_the_summary_and_pdf(
     page.get_by_role("button", name="Röd").tap()
     expect(page.get_by_role("button", name="Röd")).to_have_attribute("aria-pressed", "true")
     _draw_with_a_finger(page)
+    assert violations(page) == []
     screenshot(page, "barn-4-6-drawing")
     # Chromium's gesture detector takes the first tap after synthetic touch strokes as part of
     # them; the adult's click on "Spara" sends the answer the same way.
@@ -138,3 +139,11 @@ def test_a_fifteen_year_old_gets_the_calm_teen_style(open_page, start_tablet):
     expect(page.get_by_text("Skriv med dina egna ord")).to_be_visible()
     expect(page.get_by_text("barnet")).to_have_count(0)
     screenshot(page, "barn-13-17-teen-words")
+
+    # The pad works without a pointer too: arrow keys draw, the picture goes with the form.
+    canvas = page.get_by_role("img", name="Du kan också rita")
+    canvas.focus()
+    for key in ("ArrowRight", "ArrowRight", "ArrowDown", "Space", "ArrowLeft"):
+        page.keyboard.press(key)
+    assert page.locator('input[name="drawing"]').input_value().startswith("data:image/png")
+    assert violations(page) == []
