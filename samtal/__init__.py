@@ -13,7 +13,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config, database, languages, flows and pictures (checked), pages."""
     from samtal import cli, config, db, i18n, inputs, library, server_sessions, settings
     from samtal.family import adult_panel, guardian, tablet
-    from samtal.staff import access, admin, auth, sso, summary, two_factor, workspace
+    from samtal.staff import access, admin, auth, sso, statistics, summary, two_factor, workspace
     from samtal.web import pages, security
 
     app = Flask(
@@ -34,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     for blueprint in (auth.bp, workspace.bp, summary.bp, admin.bp, two_factor.bp, sso.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(statistics.bp)
     app.jinja_env.globals["current_staff"] = access.current_staff
     app.jinja_env.globals["area_label"] = settings.area_label
     app.jinja_env.globals["area_label_both"] = settings.area_label_both

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
@@ -31,6 +32,7 @@ from tests.browser.journey import (
     tap,
     tiles,
 )
+from tests.builders import panel_pin
 
 
 def review_answer(page: Page, asked: str):
@@ -117,7 +119,8 @@ def test_five_year_old_talks_through_all_eight_areas(tablet: Page, start_tablet,
     expect(page.get_by_role("link", name="Jag vill sluta")).to_have_count(0)
     expect(answer_buttons(page)).to_have_count(0)
     page.get_by_role("link", name=re.compile("^Vuxen")).tap()
-    page.get_by_role("button", name="Jag är den vuxna – öppna panelen").tap()
+    page.get_by_label("Koden till panelen").fill(panel_pin(live_app, urlsplit(url).path))
+    page.get_by_role("button", name="Öppna panelen").tap()
     page.get_by_role("button", name="Fortsätt samtalet").tap()
     page.get_by_role("button", name="Tillbaka till samtalet").tap()
     expect(question(page)).to_have_text("Vad skulle få dig att må bättre?")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
@@ -20,7 +21,7 @@ from tests.browser.journey import (
     swap,
     tap,
 )
-from tests.builders import STAFF_PASSWORD
+from tests.builders import STAFF_PASSWORD, panel_pin
 
 EMAIL = "ida.barnkontakt@kommun.example"
 
@@ -74,7 +75,8 @@ def test_a_five_year_old_draws_and_the_drawing_reaches_the_summary_and_pdf(
 
     # The adult sees there is more to say about food: the area's own-words step opens.
     page.get_by_role("link", name=re.compile("^Vuxen")).tap()
-    page.get_by_role("button", name="Jag är den vuxna – öppna panelen").tap()
+    page.get_by_label("Koden till panelen").fill(panel_pin(live_app, urlsplit(url).path))
+    page.get_by_role("button", name="Öppna panelen").tap()
     page.get_by_label("Om vilket område?").select_option(label="Omsorg")
     page.get_by_role("button", name="Visa rutan för egna ord och teckning").tap()
     expect(page.get_by_role("status")).to_have_text("Barnet kan nu säga mer eller rita om det.")

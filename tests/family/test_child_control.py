@@ -7,7 +7,15 @@ from datetime import timedelta
 
 from samtal.db import get_session
 from samtal.models import Conversation, utcnow
-from tests.builders import answer, entries, form_token, page_of, reload_conversation, rows
+from tests.builders import (
+    answer,
+    entries,
+    form_token,
+    page_of,
+    panel_pin,
+    reload_conversation,
+    rows,
+)
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -20,7 +28,8 @@ def _csrf(client, page: str) -> str:
 
 def _panel(client, path: str) -> str:
     panel = f"{path}vuxen/"
-    client.post(panel, data={"csrf_token": _csrf(client, panel)})
+    pin = panel_pin(client.application, path)
+    client.post(panel, data={"csrf_token": _csrf(client, panel), "pin": pin})
     return panel
 
 
@@ -98,7 +107,8 @@ def test_a_no_from_an_earlier_visit_stands(app, client, start):
         stored.finished_at = utcnow() - timedelta(minutes=app.config["UNDO_DECLINE_MINUTES"] + 1)
         session.add(stored)
         session.commit()
-    panel = _panel(client, path)
-    assert "Ångra nej" not in page_of(client, panel)
-    client.post(f"{panel}angra-nej", data={"csrf_token": _csrf(client, panel)})
+    panel = f"{path}vuxen/"
+    shown = page_of(client, panel)
+    assert "Det här samtalet är avslutat" in shown and "Ångra nej" not in shown
+    client.post(f"{panel}angra-nej", data={"pin": panel_pin(app, path)})
     assert reload_conversation(app, conversation.id).status == "declined"
