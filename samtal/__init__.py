@@ -13,7 +13,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config, database, languages, flows and pictures (checked), pages."""
     from samtal import cli, config, db, i18n, library, settings
     from samtal.family import adult_panel, guardian, tablet
-    from samtal.staff import access, admin, auth, sso, summary, two_factor, workspace
+    from samtal.staff import (
+        access,
+        admin,
+        auth,
+        sso,
+        summary,
+        translation,
+        two_factor,
+        workspace,
+    )
     from samtal.web import pages, security
 
     app = Flask(
@@ -30,7 +39,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     pages.init_app(app)
     for blueprint in (tablet.bp, adult_panel.bp, guardian.bp):
         app.register_blueprint(blueprint)
-    for blueprint in (auth.bp, workspace.bp, summary.bp, admin.bp, two_factor.bp, sso.bp):
+    for blueprint in (
+        auth.bp,
+        workspace.bp,
+        summary.bp,
+        admin.bp,
+        two_factor.bp,
+        sso.bp,
+        translation.bp,
+    ):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["current_staff"] = access.current_staff
     app.jinja_env.globals["area_label"] = settings.area_label

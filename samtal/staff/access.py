@@ -17,7 +17,7 @@ from samtal.db import get_session
 from samtal.models import Child, Staff, utcnow
 from samtal.web.security import refuse_stale_form
 
-ROLES = ("admin", "barnkontakt", "statistik")
+ROLES = ("admin", "barnkontakt", "statistik", "oversattare")
 
 
 SESSION_KEY = "staff"

@@ -33,6 +33,7 @@ ROLE_NAMES = {
     "admin": _l("Administratör"),
     "barnkontakt": _l("Barnkontakt"),
     "statistik": _l("Statistik (bara sammanställda siffror)"),
+    "oversattare": _l("Översättare (granskar översättningar, spelar in uppläsning)"),
 }
 UNIT_KIND_NAMES = {"förskola": _l("Förskola"), "skola": _l("Skola")}
 # How the audit log names what happened; an action not listed is shown as its code.

@@ -83,7 +83,11 @@ def home():
     """Where a signed-in person starts: the caseload, admin or statistics by role."""
     staff = current_staff()
     assert staff is not None
-    endpoint = {"admin": "admin.index", "statistik": "auth.statistics_only"}.get(
+    endpoint = {
+        "admin": "admin.index",
+        "statistik": "auth.statistics_only",
+        "oversattare": "translation.index",
+    }.get(
         staff.role, "workspace.caseload"
     )
     if endpoint not in current_app.view_functions:
