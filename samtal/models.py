@@ -258,6 +258,8 @@ class Recording(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     mimetype: str = Field(max_length=40)  # audio/webm or audio/ogg, Opus, mono
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    # sha256 of data: in the recording's URL, so a new take is a new URL (cached for good).
+    digest: str = Field(max_length=64)
     recorded_by: int | None = Field(default=None, foreign_key="staff.id")
     recorded_at: datetime = Field(default_factory=utcnow)
 

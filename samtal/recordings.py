@@ -71,23 +71,17 @@ def check(data: bytes) -> str:
 
 
 def save(*, session: Session, language: str, text: str, data: bytes, staff_id: int) -> Recording:
-    """Store a checked recording of a text, replacing an earlier one (a new id: a new URL)."""
+    """Store a checked recording of a text, replacing an earlier take."""
     mimetype = check(data)
     key = text_key(text)
-    for old in session.exec(
+    recording = session.exec(
         select(Recording).where(Recording.language == language, Recording.text_key == key)
-    ):
-        session.delete(old)
-    session.flush()
-    recording = Recording(
-        language=language,
-        text_key=key,
-        text=text,
-        mimetype=mimetype,
-        data=data,
-        recorded_by=staff_id,
-        recorded_at=utcnow(),
-    )
+    ).first() or Recording(language=language, text_key=key, text=text, digest="")
+    recording.mimetype = mimetype
+    recording.data = data
+    recording.digest = hashlib.sha256(data).hexdigest()
+    recording.recorded_by = staff_id
+    recording.recorded_at = utcnow()
     session.add(recording)
     session.commit()
     audit.record("recording_saved", detail=f"{language}: {text[:80]}")
@@ -109,14 +103,16 @@ def remove(*, session: Session, language: str, text: str) -> bool:
     return bool(found)
 
 
-def recorded(session: Session, language: str) -> dict[str, int]:
-    """Text key → recording id for every recording in a language (once per request)."""
+def recorded(session: Session, language: str) -> dict[str, tuple[int, str]]:
+    """Text key → (recording id, digest) for every recording in a language (once a request)."""
     cache = g.setdefault("recordings", {})
     if language not in cache:
         rows = session.exec(
-            select(Recording.text_key, Recording.id).where(Recording.language == language)
+            select(Recording.text_key, Recording.id, Recording.digest).where(
+                Recording.language == language
+            )
         ).all()
-        cache[language] = {key: rid for key, rid in rows if rid is not None}
+        cache[language] = {key: (rid, digest) for key, rid, digest in rows if rid is not None}
     return cache[language]
 
 

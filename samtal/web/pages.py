@@ -108,17 +108,17 @@ def voice_url(text: str, step: Step | None = None) -> str | None:
     language = current_locale()
     found = recordings.recorded(get_session(), language).get(recordings.text_key(text))
     if found is not None:
-        return url_for("web.recording", recording_id=found)
+        return url_for("web.recording", recording_id=found[0], digest=found[1][:16])
     if step is None or step.text != text or language not in step.audio or "flow" not in g:
         return None
     return url_for("web.recorded_audio", flow_id=g.flow.id, step_id=step.id, language=language)
 
 
-@bp.get("/ljud/inspelning/<int:recording_id>")
-def recording(recording_id: int):
-    """A recording made on the recording page (a new one gets a new id: cached for good)."""
+@bp.get("/ljud/inspelning/<int:recording_id>/<digest>")
+def recording(recording_id: int, digest: str):
+    """A recording made on the recording page; a new take has a new digest: cached for good."""
     found = get_session().get(Recording, recording_id)
-    if found is None:
+    if found is None or not found.digest.startswith(digest) or len(digest) < 16:
         abort(404)
     response = Response(found.data, mimetype=found.mimetype)
     response.cache_control.public = True

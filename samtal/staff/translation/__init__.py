@@ -6,6 +6,7 @@ from flask import Blueprint
 from samtal.staff.translation import recording_pages, review_pages
 
 bp = Blueprint("translation", __name__, url_prefix="/arbete/oversattning")
+bp.before_request(recording_pages.allow_recording_size)
 bp.add_url_rule("/", view_func=recording_pages.index, methods=["GET"])
 bp.add_url_rule(
     "/<language>/inspelningar", view_func=recording_pages.recording_list, methods=["GET"]

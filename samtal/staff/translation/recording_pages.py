@@ -111,12 +111,18 @@ def _text_of(flow, key: str) -> str | None:
     return next((t.text for t in texts if recordings.text_key(t.text) == key), None)
 
 
+def allow_recording_size() -> None:
+    """Before the form is read (the CSRF check reads it): a recording is larger than any other
+    form; room for one, and for a too large one to be refused with a message rather than the
+    bare "request too large"."""
+    if request.endpoint == "translation.recording_save":
+        request.max_content_length = 2 * recordings.MAX_BYTES
+
+
 @login_required(*ROLES)
 def recording_save(language: str):
     """Store the recording (from the microphone or a file) of one text."""
     known_language(language)
-    # A page of recordings is larger than any other form: allow one recording's size.
-    request.max_content_length = recordings.MAX_BYTES + 16_000
     _flows, flow = _flow_or_first(request.form.get("flode"))
     text = _text_of(flow, request.form.get("text", ""))
     if text is None:
