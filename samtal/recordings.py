@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from flask import g
 from sqlmodel import Session, col, select
@@ -74,14 +75,20 @@ def save(*, session: Session, language: str, text: str, data: bytes, staff_id: i
     """Store a checked recording of a text, replacing an earlier take."""
     mimetype = check(data)
     key = text_key(text)
+    take: dict[str, Any] = {
+        "mimetype": mimetype,
+        "data": data,
+        "digest": hashlib.sha256(data).hexdigest(),
+        "recorded_by": staff_id,
+        "recorded_at": utcnow(),
+    }
     recording = session.exec(
         select(Recording).where(Recording.language == language, Recording.text_key == key)
-    ).first() or Recording(language=language, text_key=key, text=text, digest="")
-    recording.mimetype = mimetype
-    recording.data = data
-    recording.digest = hashlib.sha256(data).hexdigest()
-    recording.recorded_by = staff_id
-    recording.recorded_at = utcnow()
+    ).first()
+    if recording is None:
+        recording = Recording(language=language, text_key=key, text=text, **take)
+    else:
+        recording.sqlmodel_update(take)
     session.add(recording)
     session.commit()
     audit.record("recording_saved", detail=f"{language}: {text[:80]}")
