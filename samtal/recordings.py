@@ -24,7 +24,12 @@ _EBML = b"\x1a\x45\xdf\xa3"
 
 
 class RecordingRefused(ValueError):
-    """An upload that is not a short mono Opus recording; the message says why, in Swedish."""
+    """An upload that is not a short mono Opus recording; `reason` says why (the page words it):
+    too_large, empty, not_opus or not_mono."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
 
 
 @dataclass(frozen=True)
@@ -52,22 +57,20 @@ def _opus_channels(data: bytes) -> int | None:
 def check(data: bytes) -> str:
     """The mimetype of a valid recording; raises RecordingRefused otherwise."""
     if len(data) > MAX_BYTES:
-        raise RecordingRefused(
-            f"Inspelningen är för stor (högst {MAX_BYTES // 1000} kB, ungefär en minut)."
-        )
+        raise RecordingRefused("too_large")
     if len(data) < MIN_BYTES:
-        raise RecordingRefused("Inspelningen är tom eller för kort.")
+        raise RecordingRefused("empty")
     if data.startswith(b"OggS"):
         mimetype = "audio/ogg"
     elif data.startswith(_EBML) and b"webm" in data[:64] and b"A_OPUS" in data[:4096]:
         mimetype = "audio/webm"
     else:
-        raise RecordingRefused("Filen är ingen Opus-inspelning (WebM eller Ogg).")
+        raise RecordingRefused("not_opus")
     channels = _opus_channels(data)
     if channels is None:
-        raise RecordingRefused("Filen är ingen Opus-inspelning (WebM eller Ogg).")
+        raise RecordingRefused("not_opus")
     if channels != 1:
-        raise RecordingRefused("Inspelningen ska vara i mono (en kanal).")
+        raise RecordingRefused("not_mono")
     return mimetype
 
 

@@ -18,8 +18,6 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
 
 
-
-
 class AccountRefused(ValueError):
     """A staff account that cannot be made as asked; the message is for the person, in Swedish."""
 

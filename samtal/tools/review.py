@@ -17,11 +17,16 @@ from sqlmodel import Session, select
 from samtal import audit, library
 from samtal.models import MessageReview, utcnow
 
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]")
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]")
 
 
 class ReviewRefused(ValueError):
-    """A correction that cannot be kept; the message says why, in Swedish."""
+    """A correction that cannot be kept; `reason` says why (the page words it): empty,
+    too_long or placeholder (the missing one in `placeholder`)."""
+
+    def __init__(self, reason: str, placeholder: str = ""):
+        self.reason, self.placeholder = reason, placeholder
+        super().__init__(reason)
 
 
 @dataclass(frozen=True)
@@ -99,12 +104,12 @@ def review(
     """Record that a translator reviewed a message, with their correction if they changed it."""
     corrected = correction.strip()
     if not corrected:
-        raise ReviewRefused("Översättningen får inte vara tom.")
+        raise ReviewRefused("empty")
     if len(corrected) > 4000:
-        raise ReviewRefused("Översättningen är för lång (högst 4000 tecken).")
+        raise ReviewRefused("too_long")
     missing = sorted(_placeholders(message.source) - _placeholders(corrected))
     if missing:
-        raise ReviewRefused(f"Platshållaren %({missing[0]})s saknas i översättningen.")
+        raise ReviewRefused("placeholder", missing[0])
     row = reviews(session, language).get(message.key) or MessageReview(
         language=language, message_key=message.key, context=message.context, source=message.source
     )

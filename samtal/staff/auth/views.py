@@ -87,9 +87,7 @@ def home():
         "admin": "admin.index",
         "statistik": "auth.statistics_only",
         "oversattare": "translation.index",
-    }.get(
-        staff.role, "workspace.caseload"
-    )
+    }.get(staff.role, "workspace.caseload")
     if endpoint not in current_app.view_functions:
         endpoint = "auth.statistics_only"
     return redirect(url_for(endpoint), code=303)

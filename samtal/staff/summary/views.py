@@ -289,5 +289,3 @@ def compare(child_id: int):
         fields=FIELDS,
         sections=SECTIONS,
     )
-
-

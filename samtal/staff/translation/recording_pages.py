@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from samtal import library, recordings
 from samtal.db import get_session
@@ -14,6 +15,12 @@ from samtal.staff.access import current_staff, login_required
 from samtal.tools import review as catalog_review
 
 ROLES = ("admin", "oversattare")
+REFUSED = {
+    "too_large": _l("Inspelningen är för stor (högst %(kb)d kB, ungefär en minut)."),
+    "empty": _l("Inspelningen är tom eller för kort."),
+    "not_opus": _l("Filen är ingen Opus-inspelning (WebM eller Ogg)."),
+    "not_mono": _l("Inspelningen ska vara i mono (en kanal)."),
+}
 # The recording page may use the microphone and play back what was just recorded (blob:).
 RECORDING_POLICY = "; ".join(
     [
@@ -136,7 +143,8 @@ def recording_save(language: str):
             session=get_session(), language=language, text=text, data=data, staff_id=staff.id
         )
     except recordings.RecordingRefused as refused:
-        return _page(language, str(refused), 400)
+        message = REFUSED[refused.reason] % {"kb": recordings.MAX_BYTES // 1000}
+        return _page(language, message, 400)
     flash(_("Inspelningen är sparad."))
     target = url_for("translation.recording_list", language=language, flode=flow.id)
     return redirect(f"{target}#text-{recordings.text_key(text)[:12]}", code=303)

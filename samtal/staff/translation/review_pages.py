@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from samtal import audit, library
 from samtal.db import get_session
@@ -14,6 +15,11 @@ from samtal.staff.translation.recording_pages import ROLES, known_language
 from samtal.tools import review as catalog_review
 
 PAGE_SIZE = 25
+REFUSED = {
+    "empty": _l("Översättningen får inte vara tom."),
+    "too_long": _l("Översättningen är för lång (högst 4000 tecken)."),
+    "placeholder": _l("Platshållaren %(placeholder)s saknas i översättningen."),
+}
 
 
 def _translated_language(language: str) -> str:
@@ -41,7 +47,9 @@ def _preview(message, translations: dict[str, str]) -> dict | None:
     }
 
 
-def _page(language: str, error: tuple[str, str] | None = None, status: int = 200):
+def _page(language: str, error: tuple[str, str, str] | None = None, status: int = 200):
+    """A page of messages; after a refused correction, that message alone with what was typed
+    and why it was refused."""
     db = get_session()
     directory = current_app.config["BABEL_TRANSLATION_DIRECTORIES"]
     every = catalog_review.messages(directory, language)
@@ -52,7 +60,15 @@ def _page(language: str, error: tuple[str, str] | None = None, status: int = 200
         if row is not None and row.correction and message.context is None:
             translations[message.source] = row.correction
     show = request.values.get("visa", "ogranskade")
-    listed = [m for m in every if show == "alla" or m.key not in reviewed]
+    wanted = (request.values.get("sok") or "").strip().casefold()[:200]
+    listed = [
+        m
+        for m in every
+        if (show == "alla" or m.key not in reviewed)
+        and (not wanted or wanted in m.source.casefold() or wanted in m.translation.casefold())
+    ]
+    if error is not None:
+        listed = [m for m in every if m.key == error[0]]
     pages = max(1, -(-len(listed) // PAGE_SIZE))
     page = min(max(1, request.values.get("sida", 1, type=int) or 1), pages)
     shown = listed[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
@@ -65,6 +81,7 @@ def _page(language: str, error: tuple[str, str] | None = None, status: int = 200
             total=len(every),
             reviewed_count=len(reviewed),
             show=show,
+            wanted=wanted,
             page=page,
             pages=pages,
             error=error,
@@ -99,12 +116,14 @@ def review_save(language: str):
             staff_id=staff.id,
         )
     except catalog_review.ReviewRefused as refused:
-        return _page(language, (key, str(refused)), 400)
+        message = REFUSED[refused.reason] % {"placeholder": refused.placeholder}
+        return _page(language, (key, message, request.form.get("translation", "")), 400)
     flash(_("Meddelandet är markerat som granskat."))
     target = url_for(
         "translation.review",
         language=language,
         visa=request.form.get("visa", "ogranskade"),
+        sok=request.form.get("sok") or None,
         sida=request.form.get("sida", 1, type=int),
     )
     return redirect(target, code=303)

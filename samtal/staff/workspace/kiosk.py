@@ -359,4 +359,3 @@ def kiosk_leave():
     if child is None:
         return redirect(url_for("auth.home"), code=303)
     return to_child(child, "samtal")
-

@@ -574,5 +574,3 @@ def followup(child_id: int):
         else _("Datumet för uppföljning är borttaget.")
     )
     return to_child(found, "uppfoljning")
-
-
