@@ -96,3 +96,16 @@ def test_only_translators_and_admins_review_and_swedish_has_nothing_to_review(st
     admin, _staff = staff_client("admin")
     assert admin.get("/arbete/oversattning/sv/granskning").status_code == 404
     assert "Översättning" in admin.get("/arbete/admin/").get_data(as_text=True)
+
+
+def test_the_admins_language_page_shows_what_is_reviewed(app, staff_client):
+    admin, _staff = staff_client("admin")
+    page = admin.get("/arbete/admin/sprak").get_data(as_text=True)
+    assert page.count("inte granskad av en människa ännu") == len(app.config["LANGUAGES"]) - 1
+    assert "granskat" not in page
+    with app.app_context():
+        source = tigrinya(app).get("Ja")
+    assert review(admin, message_key(None, "Ja"), source.string).status_code == 303
+    page = admin.get("/arbete/admin/sprak").get_data(as_text=True)
+    assert "(1 meddelande granskat)" in page
+    assert "/arbete/oversattning/" in page
