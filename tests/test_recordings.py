@@ -15,7 +15,7 @@ from samtal import library, recordings
 from samtal.config import DEFAULTS
 from samtal.db import get_session
 from samtal.models import Recording
-from tests.builders import csrf_token_of
+from tests.builders import STAFF_PASSWORD, csrf_token_of, make_app
 
 LANGUAGES = DEFAULTS["LANGUAGES"]
 # espeak-ng has a voice for these; Somali and Tigrinya get a tone (espeak-ng has no voice).
@@ -184,3 +184,47 @@ def test_the_recording_page_may_use_the_microphone_and_only_translators_and_admi
     barnkontakt, _staff = staff_client("barnkontakt")
     assert barnkontakt.get("/arbete/oversattning/ar/inspelningar").status_code == 403
     assert translator.get("/arbete/oversattning/xx/inspelningar").status_code == 404
+
+
+def test_a_recording_and_a_review_are_kept_on_every_database(any_database_url, voices):
+    from samtal.tools import review as catalog_review
+
+    app = make_app(any_database_url)
+    try:
+        staff = accounts_for(app)
+        with app.test_request_context():
+            db = get_session()
+            first = recordings.save(
+                session=db, language="ti", text="Ja", data=voices["ti"], staff_id=staff
+            )
+            again = recordings.save(
+                session=db, language="ti", text="Ja", data=voices["so"], staff_id=staff
+            )
+            db.expire_all()
+            (kept,) = db.exec(select(Recording)).all()  # a new take replaces the old one
+            assert (kept.id, kept.data) == (first.id, voices["so"])
+            assert again.digest == kept.digest
+            directory = app.config["BABEL_TRANSLATION_DIRECTORIES"]
+            message = next(m for m in catalog_review.messages(directory, "ti") if m.source == "Ja")
+            catalog_review.review(
+                session=db, language="ti", message=message, correction="እወ!", staff_id=staff
+            )
+            assert catalog_review.reviews(db, "ti")[message.key].correction == "እወ!"
+    finally:
+        app.extensions["samtal.engine"].dispose()
+
+
+def accounts_for(app) -> int:
+    """A translator's id in this app's database."""
+    from samtal.staff import accounts
+
+    with app.app_context():
+        staff = accounts.create_staff(
+            session=get_session(),
+            email="oversattare@kommun.example",
+            name="Översättare",
+            role="oversattare",
+            password=STAFF_PASSWORD,
+        )
+        assert staff.id is not None
+        return staff.id
