@@ -87,3 +87,13 @@ def test_every_catalog_stays_not_reviewed_and_says_how_it_handles_gender():
         assert catalogs[language]["status"] == expected
     for language in ("ar", "so", "ti", "fa"):
         assert catalogs[language]["gender"]
+
+
+def test_a_declined_words_step_is_shown_in_the_language(app, start, client):
+    conversation, path = start("barn-10-12", language="ar")
+    steps = ("hej", "inga_fel", "vem_laser", "valj_omrade", "omsorg.hur", "omsorg.bra")
+    answer_steps(app, conversation.id, *steps, "omsorg.ord")  # no words: "Vill inte svara"
+    html = client.get(path).get_data(as_text=True)
+    bubble = html.split('class="bubble child-bubble"')[1].split("</div>")[0]
+    assert "لا أريد أن أجيب" in bubble
+    assert '<span class="swedish-beside" lang="sv" dir="ltr">Vill inte svara</span>' in bubble
