@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from samtal import recordings
 from samtal.db import get_session
 from samtal.staff import accounts
-from tests.browser.checks import TABLET, screenshot
+from tests.browser.checks import TABLET, screenshot, violations
 from tests.builders import STAFF_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -95,6 +95,10 @@ def test_a_text_recorded_with_the_microphone_plays_on_the_tablet(
     sound = page.request.get(base + recording_url)
     assert sound.headers["content-type"] == "audio/webm"
     assert recordings.check(sound.body()) == "audio/webm"  # mono Opus in WebM, as the server asks
+    assert violations(page) == []
+    for path in ("/arbete/oversattning/", "/arbete/oversattning/ar/granskning"):
+        page.goto(base + path)
+        assert violations(page) == [], path
     context.close()
 
     # The tablet in Arabic plays the recording for the question.
