@@ -212,16 +212,12 @@ def plain_or_picked(flow: Flow, step: Step, pick: Any, answers: engine.Answers) 
     if kind in ("message", "review"):
         return reading.Parsed(status="answered")
     if kind == "words":
-        return (
-            reading.Parsed(status="answered", words=pick) if pick else reading.Parsed(DECLINED)
-        )
+        return reading.Parsed(status="answered", words=pick) if pick else reading.Parsed(DECLINED)
     if kind == "assent":
         yes = next(o.value for o in step.options if not o.ends_conversation)
         return reading.Parsed(status="answered", value=pick or yes)
     if kind == "choose_area":
-        return reading.Parsed(
-            status="answered", value=engine.remaining_areas(flow, answers)[0].id
-        )
+        return reading.Parsed(status="answered", value=engine.remaining_areas(flow, answers)[0].id)
     if kind == "rating":
         return reading.Parsed(status="answered", value=pick or flow.scale[-1].value)
     if kind == "choice":

@@ -16,6 +16,7 @@ from samtal.tools.review import message_key
 from tests.builders import csrf_token_of
 
 REVIEW = "/arbete/oversattning/ti/granskning"
+I18N = Path(__file__).resolve().parents[1] / "i18n"
 
 
 def tigrinya(app):
@@ -47,7 +48,8 @@ def test_a_correction_is_reviewed_shown_in_the_preview_and_exported(app, staff_c
     key = message_key(None, hello.text)
     page = translator.get(f"{REVIEW}?visa=alla&sida=1").get_data(as_text=True)
     assert "0 av" in page
-    corrected = "ሰላም! ኣነ ኪም እየ። ሎሚ ምሳይ ክትዛረብ ትደሊ ዶ?"
+    corrected = "ሰላም! ኣነ ኪም እየ። ሎሚ ምሳይ ክትዛረብ ትደሊዶ?"
+    assert tigrinya(app).get(hello.text).string != corrected
     assert review(translator, key, corrected).status_code == 303
 
     # The step's preview now shows the corrected question, in Tigrinya's direction and language.
@@ -70,6 +72,10 @@ def test_a_correction_is_reviewed_shown_in_the_preview_and_exported(app, staff_c
     original = tigrinya(app)
     assert len([m for m in catalog if m.id]) == len([m for m in original if m.id])
     assert catalog.get("Ja").string == original.get("Ja").string
+    # Written as the repository's file is: committed over it, only the correction changes.
+    repository = (I18N / "ti" / "LC_MESSAGES" / "messages.po").read_text("utf-8").splitlines()
+    changed = set(exported.get_data(as_text=True).splitlines()) ^ set(repository)
+    assert changed == {f'msgstr "{corrected}"', f'msgstr "{tigrinya(app).get(hello.text).string}"'}
 
 
 def test_a_correction_that_drops_a_placeholder_or_is_empty_is_refused(app, staff_client):

@@ -3,6 +3,7 @@ a review recorded per message in the database, and the corrections exported as a
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import re
@@ -130,27 +131,23 @@ def _placeholders(text: str) -> set[str]:
 
 
 def export_po(directory: str, session: Session, language: str) -> bytes:
-    """The language's catalog with every correction applied, as a .po file for the repository."""
+    """The language's catalog with every correction applied, written as the repository's own
+    file is (same header and line width): committed over it, the diff is the corrections."""
     corrections = {
         key: row.correction for key, row in reviews(session, language).items() if row.correction
     }
-    source = catalog(directory, language)
-    out = Catalog(locale=language, project="Samtal", fuzzy=False)
-    for entry in source:
+    out = copy.deepcopy(catalog(directory, language))
+    for entry in out:
         if not entry.id:
             continue
         text = entry.id if isinstance(entry.id, str) else entry.id[0]
-        string = entry.string
         corrected = corrections.get(message_key(entry.context, text))
-        if corrected is not None:
-            string = corrected if isinstance(string, str) else (corrected, *(string or ())[1:])
-        out.add(
-            entry.id,
-            string,
-            auto_comments=entry.auto_comments,
-            flags=entry.flags,
-            context=entry.context,
-        )
+        if corrected is None:
+            continue
+        if isinstance(entry.string, tuple):
+            entry.string = (corrected, *entry.string[1:])
+        else:
+            entry.string = corrected
     buffer = io.BytesIO()
-    write_po(buffer, out, omit_header=False, width=100)
+    write_po(buffer, out, omit_header=False, width=76, no_location=True)
     return buffer.getvalue()
