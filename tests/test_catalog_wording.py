@@ -5,15 +5,14 @@ does where its grammar has no neutral form is written down."""
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 
-from samtal.config import DEFAULTS
+from samtal.config import DEFAULTS, ROOT
 from tests.builders import answer_steps
 
-I18N = Path(__file__).resolve().parents[1] / "i18n"
+I18N = ROOT / "i18n"
 HINT = "Välj så många du vill och tryck sedan på Klar."
 PICK = "Välj en bild och tryck sedan på Klar."
 KIM = {"ar": "كيم", "fa": "کیم", "ti": "ኪም", "uk": "Кім"}

@@ -10,13 +10,14 @@ from babel.messages.pofile import read_po
 from sqlmodel import select
 
 from samtal import library
+from samtal.config import ROOT
 from samtal.db import get_session
 from samtal.models import MessageReview
 from samtal.tools.review import message_key
 from tests.builders import csrf_token_of
 
 REVIEW = "/arbete/oversattning/ti/granskning"
-I18N = Path(__file__).resolve().parents[1] / "i18n"
+I18N = ROOT / "i18n"
 
 
 def tigrinya(app):
