@@ -185,3 +185,5 @@ def _follow_status(
         conversation.status = status
         conversation.finished_at = utcnow()
         log_event(session, conversation, status)
+
+

@@ -152,3 +152,7 @@ def status_of(*, session: Session, child: Child, today: date | None = None) -> s
     rows = stages.status_query([col(Child.id) == child.id], today or utcnow().date())
     found = session.exec(select(rows.c.status)).first()  # type: ignore[call-overload]
     return str(found) if found else "none"
+
+
+
+

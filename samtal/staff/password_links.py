@@ -159,3 +159,5 @@ def complete_invite(*, session: Session, token: str, password: str, repeat: str)
 
 
 # The pages of the links ------------------------------------------------------------------
+
+

@@ -27,7 +27,9 @@ from samtal.staff import accounts
 from samtal.summary import store as summary_store
 from tests.builders import STAFF_PASSWORD, csrf_token_of, login, make_app
 
-SCHEMA = json.loads((ROOT / "schema" / "register-extract-v1.schema.json").read_text())
+SCHEMA = json.loads(
+    (ROOT / "schema" / "register-extract-v1.schema.json").read_text()
+)
 # Tables that are the child's data and that seed() fills, each at least once.
 FILLED = {
     "child",

@@ -139,7 +139,9 @@ def test_json_of_a_draft_and_of_a_signed_version_follow_the_schema(young):
     signed = client.get(f"{base(child_id)}/json").get_json()
     validate(signed)
     assert signed["status"] == "signed" and signed["signature"]["number"] == 1
-    assert signed["signature"]["content_hash"] == store.content_hash(signed["summary"])
+    assert signed["signature"]["content_hash"] == store.content_hash(
+        signed["summary"]
+    )
     assert signed["summary_hash"] == signed["signature"]["content_hash"]
     summary = signed["summary"]
     assert summary["decision"]["code"] == "barnteam"

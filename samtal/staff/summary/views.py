@@ -292,3 +292,5 @@ def compare(child_id: int):
         fields=FIELDS,
         sections=SECTIONS,
     )
+
+

@@ -366,3 +366,4 @@ def kiosk_leave():
     if child is None:
         return redirect(url_for("auth.home"), code=303)
     return to_child(child, "samtal")
+

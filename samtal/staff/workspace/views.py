@@ -574,3 +574,5 @@ def followup(child_id: int):
         else _("Datumet för uppföljning är borttaget.")
     )
     return to_child(found, "uppfoljning")
+
+
