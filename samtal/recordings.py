@@ -152,6 +152,7 @@ def flow_texts(flow: Flow) -> list[Text]:
     candidates = [t for s in flow.all_steps() for t in _step_texts(s)]
     candidates += [Text(f"skala · {o.value}", o.text) for o in flow.scale]
     candidates += [Text(f"alltid · {o.value}", o.text) for o in flow.always.values()]
+    candidates += [Text(f"område · {a.id}", a.label) for a in flow.framework.areas]
     for text in candidates:
         if text.text not in seen:
             seen.add(text.text)

@@ -15,7 +15,7 @@ from samtal import library, recordings
 from samtal.config import DEFAULTS
 from samtal.db import get_session
 from samtal.models import Recording
-from tests.builders import STAFF_PASSWORD, csrf_token_of, make_app
+from tests.builders import STAFF_PASSWORD, answer_steps, csrf_token_of, make_app
 
 LANGUAGES = DEFAULTS["LANGUAGES"]
 # espeak-ng has a voice for these; Somali and Tigrinya get a tone (espeak-ng has no voice).
@@ -111,6 +111,18 @@ def test_a_recording_per_language_plays_on_the_tablet_question_and_answers(
 
     _conversation, path = start("barn-10-12", language="ar")
     assert "option-voice" not in translator.get(path).get_data(as_text=True)
+
+    # A child of 7–9 choosing what to talk about hears each area's name.
+    with app.app_context():
+        safety = library.flows().flows["barn-7-9"].framework.area("trygghet")
+    assert upload(translator, "ar", "barn-7-9", safety.label, voices["ar"]).status_code == 303
+    conversation, path = start("barn-7-9", language="ar")
+    answer_steps(app, conversation.id, "hej", "inga_fel", "vem_laser")
+    html = translator.get(path).get_data(as_text=True)
+    areas = re.findall(
+        r'class="read-aloud option-voice" data-read-aloud="[^"]*"( data-audio)?', html
+    )
+    assert len(areas) == 8 and areas.count(" data-audio") == 1, areas
 
 
 def test_what_is_not_a_short_mono_opus_recording_is_refused_with_a_message(
