@@ -33,23 +33,21 @@ HTMLMediaElement.prototype.play = function () {
 
 
 @pytest.fixture(scope="module")
-def microphone_browser() -> Iterator:
-    """A Chromium whose microphone is the fake one and which never asks for permission."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-                "--autoplay-policy=no-user-gesture-required",
-            ],
-        )
-        yield browser
-        browser.close()
+def microphone_browser(browser) -> Iterator:
+    """A second Chromium, from the run's own Playwright, whose microphone is the fake one and
+    which never asks for permission."""
+    fake = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            "--autoplay-policy=no-user-gesture-required",
+        ],
+    )
+    yield fake
+    fake.close()
 
 
 def test_a_text_recorded_with_the_microphone_plays_on_the_tablet(
