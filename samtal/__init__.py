@@ -18,6 +18,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         admin,
         auth,
         sso,
+        statistics,
         summary,
         translation,
         two_factor,
@@ -51,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         translation.bp,
     ):
         app.register_blueprint(blueprint)
+    app.register_blueprint(statistics.bp)
     app.jinja_env.globals["current_staff"] = access.current_staff
     app.jinja_env.globals["area_label"] = settings.area_label
     app.jinja_env.globals["area_label_both"] = settings.area_label_both

@@ -9,11 +9,18 @@ from samtal.inputs import clean_text
 from samtal.models import AuditEntry
 
 
-def entry(action: str, child_id: int | None = None, detail: str | None = None) -> AuditEntry:
-    """One entry as record() appends it: who (from the request), what, about which child."""
+def entry(
+    action: str,
+    child_id: int | None = None,
+    detail: str | None = None,
+    *,
+    staff_id: int | None = None,
+) -> AuditEntry:
+    """One entry as record() appends it: who (from the request, unless staff_id names who
+    acted), what, about which child."""
     staff = g.get("staff_member") if has_request_context() else None
     return AuditEntry(
-        staff_id=staff.id if staff is not None else None,
+        staff_id=staff_id if staff_id is not None else (staff.id if staff is not None else None),
         action=action[:40],
         child_id=child_id,
         # A path or form value may carry a NUL (PostgreSQL refuses it) or other control bytes.
@@ -22,10 +29,20 @@ def entry(action: str, child_id: int | None = None, detail: str | None = None) -
     )
 
 
-def record(action: str, child_id: int | None = None, detail: str | None = None) -> None:
-    """Append one entry, in its own transaction so it stands whatever happens to the caller's."""
+def record(
+    action: str,
+    child_id: int | None = None,
+    detail: str | None = None,
+    *,
+    staff_id: int | None = None,
+) -> None:
+    """Append one entry, in its own transaction so it stands whatever happens to the caller's.
+
+    The actor is the signed-in staff member, unless staff_id names who acted (the adult's
+    panel on a kiosk tablet, where the staff session is set aside).
+    """
     with Session(current_app.extensions["samtal.engine"]) as session:
-        session.add(entry(action, child_id, detail))
+        session.add(entry(action, child_id, detail, staff_id=staff_id))
         session.commit()
 
 

@@ -44,6 +44,15 @@ DEFAULTS: dict[str, Any] = {
     # From this age the child's own consent is needed too before anything is shared.
     "CHILD_CONSENT_AGE": 15,
     "BASE_URL": "http://127.0.0.1:5000",
+    # Guardian invitations by e-mail: the SMTP server that sends them (MAIL_SECURITY is
+    # starttls, ssl or none; MAIL_USERNAME empty means no sign-in).
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_SECURITY": "starttls",
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": "Samtal <samtal@localhost>",
+    "MAIL_TIMEOUT": 10,
     # The reporting duty the adult is reminded of; check it against current law locally.
     "REPORTING_DUTY_REFERENCE": "socialtjänstlagen, SFS 2025:400",
     "EXTRA_FLOW_DIRS": [],

@@ -19,9 +19,7 @@ def init_app(app: Flask) -> None:
     app.extensions["samtal.flows"] = load_library(
         flow_dirs,
         known_pictures=set(pictures),
-        translation_template=template
-        if app.config["CHECK_TRANSLATION_TEMPLATE"]
-        else None,
+        translation_template=template if app.config["CHECK_TRANSLATION_TEMPLATE"] else None,
     )
 
 

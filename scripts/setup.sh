@@ -14,6 +14,11 @@ fi
 need_apt=()
 command -v chromium >/dev/null || need_apt+=(chromium)
 fc-list 2>/dev/null | grep -qi dejavu || need_apt+=(fonts-dejavu-core)
+# Noto for every script the families write in (Latin, Cyrillic, Arabic, Ethiopic): the PDFs
+# embed them, and without them Arabic comes out unshaped and Tigrinya as empty boxes.
+for family in "Noto Sans" "Noto Sans Arabic" "Noto Sans Ethiopic"; do
+  fc-list ":family=$family" 2>/dev/null | grep -q . || { need_apt+=(fonts-noto-core); break; }
+done
 "$PYTHON" -c "import venv, ensurepip" 2>/dev/null || need_apt+=(python3-venv)
 command -v npm >/dev/null || need_apt+=(npm)
 # hunspell's Swedish dictionary checks the spelling of the flow texts (tests/test_spelling.py).

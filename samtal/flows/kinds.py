@@ -45,19 +45,13 @@ KINDS: dict[str, StepKind] = {
     for kind in (
         StepKind("assent", frozenset({"intro"}), "options", reads="one_of", echoed=True),
         StepKind("message", EVERYWHERE),
-        StepKind(
-            "rating", EVERYWHERE, "scale", SKIP_VALUES, "one_of", view=True, echoed=True
-        ),
-        StepKind(
-            "choice", EVERYWHERE, "options", SKIP_VALUES, "choice", view=True, echoed=True
-        ),
+        StepKind("rating", EVERYWHERE, "scale", SKIP_VALUES, "one_of", view=True, echoed=True),
+        StepKind("choice", EVERYWHERE, "options", SKIP_VALUES, "choice", view=True, echoed=True),
         StepKind("words", EVERYWHERE, "words", (DECLINED,), "words", view=True, echoed=True),
         StepKind(
             "choose_area", frozenset({"intro"}), "areas", (UNKNOWN,), "choose_area", echoed=True
         ),
-        StepKind(
-            "priorities", frozenset({"outro"}), "areas", (DECLINED,), "areas", True, True
-        ),
+        StepKind("priorities", frozenset({"outro"}), "areas", (DECLINED,), "areas", True, True),
         StepKind("sharing", frozenset({"outro"}), "areas", (DECLINED,), "areas", True, True),
         StepKind("review", frozenset({"outro"})),
         StepKind("goodbye", frozenset({"outro"}), reads=None),

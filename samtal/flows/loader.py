@@ -413,5 +413,3 @@ def _template_ids(path: Path) -> set[str]:
 
     with path.open("rb") as handle:
         return {str(m.id) for m in read_po(handle) if m.id}
-
-

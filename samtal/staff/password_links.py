@@ -159,5 +159,3 @@ def complete_invite(*, session: Session, token: str, password: str, repeat: str)
 
 
 # The pages of the links ------------------------------------------------------------------
-
-
