@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, text  # noqa: E402
-from sqlmodel import Session, SQLModel  # noqa: E402
+from sqlmodel import Session  # noqa: E402
 
 from bench.http_client import Browser, free_port  # noqa: E402
 from bench.report import Outcome, Row, Sample, count, progress  # noqa: E402
@@ -40,6 +40,7 @@ from bench.servers import (  # noqa: E402
     postgres_url,
     serve,
 )
+from samtal import migrations  # noqa: E402
 from samtal.db import make_engine  # noqa: E402
 from samtal.models import (  # noqa: E402
     Answer,
@@ -88,7 +89,7 @@ def seed(database_url: str, children: int) -> None:
 
     chance = random.Random(children)
     engine = make_engine(database_url)
-    SQLModel.metadata.create_all(engine)
+    migrations.migrate(engine)
     cutoff = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     year_start = datetime((cutoff - timedelta(days=1)).year, 1, 1, tzinfo=UTC)
     hours = max(1, int((cutoff - year_start).total_seconds() // 3600) - 48)

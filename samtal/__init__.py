@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
 
-from samtal.config import ROOT
+from samtal.config import shipped
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -24,13 +25,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         two_factor,
         workspace,
     )
-    from samtal.web import pages, security
+    from samtal.web import pages, security, serving
 
     app = Flask(
         __name__,
+        # Where config.py, the secret key file and the default SQLite database live; an
+        # installed package's default (under sys.prefix) is rarely writable by the service.
+        instance_path=os.environ.get("SAMTAL_INSTANCE_PATH") or None,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(shipped("templates")),
+        static_folder=str(shipped("static")),
     )
     config.load(app, test_config)
     inputs.init_app(app)
@@ -39,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     library.init_app(app)
     security.init_app(app)
+    serving.init_app(app)
     pages.init_app(app)
     for blueprint in (tablet.bp, adult_panel.bp, guardian.bp):
         app.register_blueprint(blueprint)

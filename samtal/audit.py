@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, has_request_context, request
+from flask import g, has_request_context, request
 from sqlmodel import Session, col, select
 
+from samtal.db import get_session
 from samtal.inputs import clean_text
 from samtal.models import AuditEntry
 
@@ -36,14 +37,17 @@ def record(
     *,
     staff_id: int | None = None,
 ) -> None:
-    """Append one entry, in its own transaction so it stands whatever happens to the caller's.
+    """Append one entry and commit it at once, so it stands whatever the request does next.
 
     The actor is the signed-in staff member, unless staff_id names who acted (the adult's
-    panel on a kiosk tablet, where the staff session is set aside).
-    """
-    with Session(current_app.extensions["samtal.engine"]) as session:
-        session.add(entry(action, child_id, detail, staff_id=staff_id))
-        session.commit()
+    panel on a kiosk tablet, where the staff session is set aside). It is written with the
+    request's own session: a second connection per entry made every thread that held one
+    wait for another, and a worker with more threads than its pool stalled. Callers record
+    after their change is committed (or when nothing changed), so the commit carries only
+    the entry."""
+    session = get_session()
+    session.add(entry(action, child_id, detail, staff_id=staff_id))
+    session.commit()
 
 
 def entries(

@@ -20,9 +20,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from samtal import audit, create_app, library
+from samtal import audit, create_app, library, migrations
 from samtal.conversation import engine, invitations, lifecycle, links, reading, records
-from samtal.db import get_session
+from samtal.db import get_session, make_engine
 from samtal.flows.kinds import DECLINED, SKIP_VALUES
 from samtal.flows.model import Flow, Step
 from samtal.models import (
@@ -48,8 +48,16 @@ POSTGRES_URL = os.environ.get(
 REQUIRE_SERVICES = os.environ.get("SAMTAL_REQUIRE_SERVICES") == "1"
 
 
+def migrate(database_url: str) -> None:
+    """The deploy step the app expects done: the database brought to the newest revision."""
+    engine = make_engine(database_url)
+    migrations.migrate(engine)
+    engine.dispose()
+
+
 def make_app(database_url: str, **config) -> Flask:
-    """An app for tests: the real flows plus the tiny test flows in tests/flows."""
+    """An app for tests (database migrated first): the real flows plus the tiny test flows."""
+    migrate(database_url)
     return create_app(
         {
             "TESTING": True,

@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from samtal import library
-from samtal.config import ROOT
+from samtal.config import shipped
 from samtal.models import SummaryVersion, utcnow
 from samtal.summary import store
 from samtal.summary.deidentify import deidentify
 from samtal.summary.sharing import prepare
 
 SCHEMA_VERSION = "1.1"
-SCHEMA_FILE = ROOT / "schema" / "summary-v1.schema.json"
+SCHEMA_FILE = shipped("schema") / "summary-v1.schema.json"
 
 
 def _moment(value: datetime) -> str:

@@ -50,6 +50,7 @@ STATISTICS_PAGES = {
     "statistics.export",
     "auth.account",
     "auth.account_password",
+    "auth.account_phone",
     "auth.logout_everywhere",
 }
 # Pages for the admin and statistics roles only: a barnkontakt is refused.

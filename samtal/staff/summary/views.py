@@ -201,10 +201,13 @@ def sign_page(child_id: int):
 
 @login_required(*WRITERS)
 def sign(child_id: int):
-    """Save the notes, then sign: an immutable version with its hash; twice is once."""
+    """Save the notes, then sign: an immutable version with its hash; twice is once.
+
+    A sign-off that cannot go ahead changes nothing: the notes come back in the form as typed.
+    """
     child = child_or_404(child_id)
-    failed, notes = _save(child)
-    if failed is None and concerns.open_count(get_session(), child.id or 0):
+    failed: tuple[str, str] | None = None
+    if concerns.open_count(get_session(), child.id or 0):
         failed = (
             "bekrafta",
             _(
@@ -212,8 +215,10 @@ def sign(child_id: int):
                 "orosanmälan, eller skriv varför den inte görs, innan du signerar."
             ),
         )
-    if failed is None and request.form.get("bekrafta") != "ja":
+    elif request.form.get("bekrafta") != "ja":
         failed = ("bekrafta", _("Kryssa i rutan för att bekräfta att du vill signera."))
+    else:
+        failed, notes = _save(child)
     if failed:
         values = request.form.to_dict() if request.form.get("anteckningar") == "1" else None
         return _render_show(child, values=values, error=failed, status=422)
