@@ -14,7 +14,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config, database, languages, flows and pictures (checked), pages."""
     from samtal import cli, config, db, i18n, inputs, library, server_sessions, settings
     from samtal.family import adult_panel, guardian, tablet
-    from samtal.staff import access, admin, auth, sso, statistics, summary, two_factor, workspace
+    from samtal.staff import (
+        access,
+        admin,
+        auth,
+        sso,
+        statistics,
+        summary,
+        translation,
+        two_factor,
+        workspace,
+    )
     from samtal.web import pages, security, serving
 
     app = Flask(
@@ -37,7 +47,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     pages.init_app(app)
     for blueprint in (tablet.bp, adult_panel.bp, guardian.bp):
         app.register_blueprint(blueprint)
-    for blueprint in (auth.bp, workspace.bp, summary.bp, admin.bp, two_factor.bp, sso.bp):
+    for blueprint in (
+        auth.bp,
+        workspace.bp,
+        summary.bp,
+        admin.bp,
+        two_factor.bp,
+        sso.bp,
+        translation.bp,
+    ):
         app.register_blueprint(blueprint)
     app.register_blueprint(statistics.bp)
     app.jinja_env.globals["current_staff"] = access.current_staff

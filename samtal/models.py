@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint, event, text
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 
@@ -331,3 +331,40 @@ class AttemptCount(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=100)
     count: int = 0
     window_start: datetime = Field(default_factory=utcnow)
+
+
+class Recording(SQLModel, table=True):
+    """A human voice reading one text of the conversations aloud in one language: the text is
+    the Swedish source (a step's question or an answer option), so one recording of "Ja" in
+    Arabic serves every flow that says it."""
+
+    __table_args__ = (UniqueConstraint("language", "text_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    language: str = Field(max_length=8)
+    # sha256 of the Swedish source text: texts are too long for a unique index on every database.
+    text_key: str = Field(max_length=64)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    mimetype: str = Field(max_length=40)  # audio/webm or audio/ogg, Opus, mono
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    # sha256 of data: in the recording's URL, so a new take is a new URL (cached for good).
+    digest: str = Field(max_length=64)
+    recorded_by: int | None = Field(default=None, foreign_key="staff.id")
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class MessageReview(SQLModel, table=True):
+    """A translator's review of one catalog message in one language, and their correction."""
+
+    __table_args__ = (UniqueConstraint("language", "message_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    language: str = Field(max_length=8)
+    # sha256 of the message context and Swedish source (msgid).
+    message_key: str = Field(max_length=64)
+    context: str | None = Field(default=None, max_length=80)
+    source: str = Field(sa_column=Column(Text, nullable=False))
+    # The corrected translation; None when the translator accepted the catalog's as it is.
+    correction: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    reviewed_by: int | None = Field(default=None, foreign_key="staff.id")
+    reviewed_at: datetime = Field(default_factory=utcnow)

@@ -24,6 +24,11 @@ command -v npm >/dev/null || need_apt+=(npm)
 # hunspell's Swedish dictionary checks the spelling of the flow texts (tests/test_spelling.py).
 { command -v hunspell >/dev/null && [ -f /usr/share/hunspell/sv_SE.dic ]; } \
   || need_apt+=(hunspell hunspell-sv)
+# Recorded read-aloud tests: espeak-ng speaks a test sentence per language (sox makes a tone
+# where it has no voice), opusenc turns it into the mono Ogg Opus the recording page takes.
+command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
+command -v sox >/dev/null || need_apt+=(sox)
+command -v opusenc >/dev/null || need_apt+=(opus-tools)
 # pg_dump and pg_restore: `flask samtal backup`/`restore` on PostgreSQL (and their tests).
 command -v pg_dump >/dev/null || need_apt+=(postgresql-client)
 if [ "${SAMTAL_WITH_PDF:-1}" = 1 ]; then

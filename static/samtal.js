@@ -24,21 +24,34 @@
     return null;
   }
 
+  // A recording made for this text plays first; else the device's voice; else the button
+  // stays hidden and the adult sees a note that this language cannot be read aloud here.
+  var playing = null;
+  function stopReading() {
+    if (playing) { playing.pause(); playing = null; }
+    if ("speechSynthesis" in window) { window.speechSynthesis.cancel(); }
+  }
+
   function setupReadAloud(root) {
     var lang = document.documentElement.lang || "sv";
     var voice = voiceFor(lang);
     root.querySelectorAll("[data-read-aloud]").forEach(function (button) {
-      // A recorded voice plays anywhere; the synthetic one only where the language has a voice.
-      if (!voice && !button.hasAttribute("data-audio")) { button.hidden = true; return; }
-      button.hidden = false;
-      if (button.dataset.ready) { return; }
+      var readable = voice || button.hasAttribute("data-audio");
+      button.hidden = !readable;
+      var note = button.parentNode.querySelector("[data-no-read-aloud]");
+      if (note) { note.hidden = !!readable; }
+      if (!readable || button.dataset.ready) { return; }
       button.dataset.ready = "1";
       button.addEventListener("click", function () {
         var audio = button.getAttribute("data-audio");
-        if ("speechSynthesis" in window) { window.speechSynthesis.cancel(); }
-        if (audio) { new Audio(audio).play(); return; }
+        stopReading();
+        if (audio) {
+          playing = new Audio(audio);
+          playing.play().catch(function () { playing = null; });
+          return;
+        }
         var utterance = new SpeechSynthesisUtterance(button.getAttribute("data-read-aloud"));
-        utterance.lang = lang; utterance.voice = voice; utterance.rate = 0.9;
+        utterance.lang = lang; utterance.voice = voiceFor(lang); utterance.rate = 0.9;
         window.speechSynthesis.speak(utterance);
       });
     });
@@ -174,6 +187,63 @@ document.addEventListener("DOMContentLoaded", function () {
         var status = document.getElementById(field.id + "-copied");
         if (status) { status.textContent = button.getAttribute("data-copied"); }
       }, function () { field.select(); });
+    });
+  });
+});
+
+// Recording page (staff): record a text with the microphone as mono Opus, play it back, and put
+// it in the form's file field, so the same form saves a recording or a chosen file.
+document.addEventListener("DOMContentLoaded", function () {
+  var forms = document.querySelectorAll("[data-recorder]");
+  if (!forms.length || !navigator.mediaDevices || !window.MediaRecorder || !window.DataTransfer) { return; }
+  var type = ["audio/webm;codecs=opus", "audio/ogg;codecs=opus"].filter(function (t) { return MediaRecorder.isTypeSupported(t); })[0];
+  if (!type) { return; }
+  var LONGEST_MS = 60000;
+  forms.forEach(function (form) {
+    var controls = form.querySelector("[data-recorder-controls]");
+    var record = form.querySelector("[data-record]");
+    var stop = form.querySelector("[data-stop]");
+    var preview = form.querySelector("[data-preview]");
+    var status = form.querySelector("[data-recorder-status]");
+    var file = form.querySelector("[data-recorder-file]");
+    var recorder = null, timer = null;
+    controls.hidden = false;
+
+    record.addEventListener("click", function () {
+      navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true } }).then(function (stream) {
+        // Mixed down to one channel through Web Audio: the server accepts mono only.
+        var context = new AudioContext();
+        var mono = context.createMediaStreamDestination();
+        mono.channelCount = 1; mono.channelCountMode = "explicit";
+        context.createMediaStreamSource(stream).connect(mono);
+        var chunks = [];
+        recorder = new MediaRecorder(mono.stream, { mimeType: type, audioBitsPerSecond: 32000 });
+        recorder.addEventListener("dataavailable", function (event) { if (event.data.size) { chunks.push(event.data); } });
+        recorder.addEventListener("stop", function () {
+          clearTimeout(timer);
+          stream.getTracks().forEach(function (track) { track.stop(); });
+          context.close();
+          var blob = new Blob(chunks, { type: type.split(";")[0] });
+          var transfer = new DataTransfer();
+          transfer.items.add(new File([blob], type.indexOf("ogg") > 0 ? "inspelning.ogg" : "inspelning.webm", { type: blob.type }));
+          file.files = transfer.files;
+          if (preview.src) { URL.revokeObjectURL(preview.src); }
+          preview.src = URL.createObjectURL(blob);
+          preview.hidden = false;
+          record.hidden = false; stop.hidden = true;
+          status.textContent = form.getAttribute("data-recorded");
+        });
+        recorder.start();
+        timer = setTimeout(function () { if (recorder.state === "recording") { recorder.stop(); } }, LONGEST_MS);
+        record.hidden = true; stop.hidden = false; stop.focus();
+        status.textContent = form.getAttribute("data-recording");
+      }, function () {
+        status.textContent = form.getAttribute("data-refused");
+      });
+    });
+    stop.addEventListener("click", function () {
+      if (recorder && recorder.state === "recording") { recorder.stop(); }
+      record.focus();
     });
   });
 });

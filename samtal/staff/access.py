@@ -28,7 +28,7 @@ from samtal.models import Child, Staff, utcnow
 from samtal.staff import pending_forms
 from samtal.web.security import check_csrf, refuse_stale_form
 
-ROLES = ("admin", "barnkontakt", "statistik")
+ROLES = ("admin", "barnkontakt", "statistik", "oversattare")
 
 
 SESSION_KEY = server_sessions.STAFF_KEY

@@ -21,11 +21,12 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from samtal import library
+from samtal import library, recordings
 from samtal.db import get_session
 from samtal.flows import AUDIO_SUFFIXES, Step
 from samtal.i18n import current_locale
 from samtal.illustrations import OPENMOJI_LICENSE_URL, OPENMOJI_VERSION
+from samtal.models import Recording
 from samtal.staff import password_links
 
 bp = Blueprint("web", __name__)
@@ -105,12 +106,28 @@ def picture(picture_id: str):
     return Response(found.svg, mimetype="image/svg+xml")
 
 
-def audio_url(step: Step) -> str | None:
-    """The recorded read-aloud of a step of the current flow in the page's language, if any."""
+def voice_url(text: str, step: Step | None = None) -> str | None:
+    """A recorded read-aloud of a text in the page's language: one recorded on the recording
+    page first, else the step's audio file shipped beside the flow; None when neither exists."""
     language = current_locale()
-    if language not in step.audio or "flow" not in g:
+    found = recordings.recorded(get_session(), language).get(recordings.text_key(text))
+    if found is not None:
+        return url_for("web.recording", recording_id=found[0], digest=found[1][:16])
+    if step is None or step.text != text or language not in step.audio or "flow" not in g:
         return None
     return url_for("web.recorded_audio", flow_id=g.flow.id, step_id=step.id, language=language)
+
+
+@bp.get("/ljud/inspelning/<int:recording_id>/<digest>")
+def recording(recording_id: int, digest: str):
+    """A recording made on the recording page; a new take has a new digest: cached for good."""
+    found = get_session().get(Recording, recording_id)
+    if found is None or not found.digest.startswith(digest) or len(digest) < 16:
+        abort(404)
+    response = Response(found.data, mimetype=found.mimetype)
+    response.cache_control.public = True
+    response.cache_control.max_age = 365 * 24 * 3600
+    return response
 
 
 @bp.get("/ljud/<flow_id>/<step_id>/<language>")
@@ -134,7 +151,7 @@ def init_app(app: Flask) -> None:
         static_url=static_url,
         picture_url=picture_url,
         picture_alt=picture_alt,
-        audio_url=audio_url,
+        voice_url=voice_url,
         inline_picture=inline_picture,
     )
     app.register_error_handler(HTTPException, _error_page)

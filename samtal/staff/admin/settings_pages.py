@@ -20,6 +20,7 @@ from samtal.records import retention as gallring
 from samtal.staff import accounts
 from samtal.staff.access import login_required
 from samtal.staff.admin.views import ACTION_NAMES, form_int
+from samtal.tools import review as catalog_review
 
 # Areas, retention, languages ---------------------------------------------------------------
 
@@ -147,6 +148,7 @@ def languages():
         built_in=built_in,
         offered=settings.offered_languages(session=db),
         status={code: catalog_status(code).get("status", "") for code in built_in},
+        reviewed={code: len(catalog_review.reviews(db, code)) for code in built_in},
     )
 
 

@@ -33,6 +33,7 @@ ROLE_NAMES = {
     "admin": _l("Administratör"),
     "barnkontakt": _l("Barnkontakt"),
     "statistik": _l("Statistik (bara sammanställda siffror)"),
+    "oversattare": _l("Översättare (granskar översättningar, spelar in uppläsning)"),
 }
 UNIT_KIND_NAMES = {"förskola": _l("Förskola"), "skola": _l("Skola")}
 # How the audit log names what happened; an action not listed is shown as its code.
@@ -43,6 +44,10 @@ ACTION_NAMES = {
     "login_throttled": _l("Inloggning stoppad (för många försök)"),
     "logout": _l("Loggade ut"),
     "logout_everywhere": _l("Loggade ut överallt"),
+    "recording_saved": _l("Spelade in uppläsning"),
+    "recording_removed": _l("Tog bort en inspelning"),
+    "message_reviewed": _l("Granskade en översättning"),
+    "catalog_exported": _l("Exporterade rättade översättningar"),
     "password_changed": _l("Bytte lösenord"),
     "password_change_refused": _l("Lösenordsbyte nekat"),
     "password_set_by_link": _l("Valde lösenord via länk"),

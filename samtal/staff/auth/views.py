@@ -84,9 +84,11 @@ def home():
     """Where a signed-in person starts: the caseload, admin or statistics by role."""
     staff = current_staff()
     assert staff is not None
-    endpoint = {"admin": "admin.index", "statistik": "statistics.page"}.get(
-        staff.role, "workspace.caseload"
-    )
+    endpoint = {
+        "admin": "admin.index",
+        "statistik": "statistics.page",
+        "oversattare": "translation.index",
+    }.get(staff.role, "workspace.caseload")
     if endpoint not in current_app.view_functions:
         endpoint = "statistics.page"
     return redirect(url_for(endpoint), code=303)
