@@ -26,7 +26,7 @@ def catalog(language: str):
 
 def translations(language: str, word: str) -> list[str]:
     """Every translation whose Swedish source has this word."""
-    found = []
+    found: list[str] = []
     for message in catalog(language):
         source = message.id if isinstance(message.id, str) else (message.id or ("",))[0]
         if message.id and word in source:
