@@ -208,22 +208,26 @@ scale = "faces3"
 [[areas.mat]]
 id = "mat.hur"
 kind = "rating"
+summary = "rating"
 {rating_extra}
 text = "Hur är maten nu?"
 
 [[areas.lek]]
 id = "lek.hur"
 kind = "rating"
+summary = "rating"
 text = "Hur är leken?"
 
 [[areas.vanner]]
 id = "vanner.ord"
 kind = "words"
+summary = "own_words"
 text = "Något mer?"
 
 [[outro]]
 id = "battre"
 kind = "priorities"
+summary = "other"
 text = "Vad har blivit bättre?"
 {outro_extra}
 

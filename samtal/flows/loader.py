@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from samtal.flows.kinds import KINDS, SKIP_VALUES
+from samtal.flows.kinds import KINDS, ROLES, SKIP_VALUES
 from samtal.flows.model import (
     PURPOSES,
     Area,
@@ -176,6 +176,7 @@ def _step(raw: Any, section: str, area: str | None, path: Path) -> Step:
         "audio",
         "recall",
         "none",
+        "summary",
     }
     if set(raw) - known:
         raise FlowError(path, f"okända nycklar: {sorted(set(raw) - known)}", step_id)
@@ -195,6 +196,7 @@ def _step(raw: Any, section: str, area: str | None, path: Path) -> Step:
     return Step(
         id=step_id,
         kind=kind,
+        summary=_summary_role(raw.get("summary"), kind, section, path, step_id),
         text=_require(raw, "text", str, path, step_id),
         section=section,
         area=area,
@@ -208,6 +210,59 @@ def _step(raw: Any, section: str, area: str | None, path: Path) -> Step:
         none=none,
         audio=_audio(raw.get("audio", {}), path, step_id),
     )
+
+
+def _summary_role(role: Any, kind: str, section: str, path: Path, step_id: str) -> str | None:
+    """The step's summary role, checked against the kinds' registry; messages in plain Swedish."""
+    allowed = KINDS[kind].roles
+    if not allowed:
+        if role is not None:
+            raise FlowError(
+                path,
+                f"ett {kind}-steg lämnar inget svar till sammanställningen; "
+                f"ta bort raden summary = {role!r}",
+                step_id,
+            )
+        return None
+    choices = ", ".join(f'"{name}" ({ROLES[name].meaning})' for name in allowed)
+    if role is None:
+        raise FlowError(
+            path,
+            "steget säger inte vad svaret är i sammanställningen; "
+            f"lägg till en rad summary = … med ett av: {choices}",
+            step_id,
+        )
+    if role not in allowed:
+        raise FlowError(
+            path, f"summary = {role!r} passar inte ett {kind}-steg; välj ett av: {choices}", step_id
+        )
+    if section not in ROLES[role].sections:
+        where = {"area": "ett område", "intro": "början", "outro": "slutet"}
+        places = " eller ".join(where[s] for s in sorted(ROLES[role].sections))
+        raise FlowError(
+            path, f"summary = {role!r} hör till {places}, inte till {where[section]}", step_id
+        )
+    return str(role)
+
+
+def _check_roles(flow: Flow) -> None:
+    """A role meant once per area (or per flow) named twice would make the summary guess."""
+    groups = [flow.intro + flow.outro, *flow.area_steps.values()]
+    for steps in groups:
+        taken: dict[str, str] = {}
+        for step in steps:
+            role = step.summary
+            if role is None or not ROLES[role].once:
+                continue
+            if role in taken:
+                where = f"i området {step.area!r}" if step.area else "i samtalet"
+                raise FlowError(
+                    flow.source,
+                    f"summary = {role!r} ({ROLES[role].meaning}) finns redan {where}, "
+                    f"i steget {taken[role]!r}; bara ett steg får ha den rollen",
+                    step.id,
+                )
+            taken[role] = step.id
 
 
 def load_flow(
@@ -325,6 +380,7 @@ def _check_flow(flow: Flow) -> None:
                 )
         seen[step.id] = step
     flow.steps_by_id.update(seen)
+    _check_roles(flow)
     kinds = [s.kind for s in flow.all_steps()]
     choose = kinds.count("choose_area")
     if flow.area_order == "child_chooses" and choose != 1:
