@@ -45,6 +45,8 @@ DEFAULTS: dict[str, Any] = {
     # The reporting duty the adult is reminded of; check it against current law locally.
     "REPORTING_DUTY_REFERENCE": "socialtjänstlagen, SFS 2025:400",
     "EXTRA_FLOW_DIRS": [],
+    # The framework new conversations run under until an admin chooses one (admin pages).
+    "FRAMEWORK": "behovskompass",
     # Off only in tests whose flows have texts the translation template does not know.
     "CHECK_TRANSLATION_TEMPLATE": True,
     "LANGUAGES": ["sv", "en", "ar", "fa", "so", "ti", "uk", "fi"],

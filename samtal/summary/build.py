@@ -35,7 +35,11 @@ DECISIONS = (
 AGREEMENTS = ("samma", "nara", "skiljer_sig", "kan_inte_jamforas")
 # Summary role → the list it fills (in an area's view; after the areas in closing()).
 AREA_LISTS = {"strengths": "strengths", "wishes": "wishes", "own_words": "words"}
-CLOSING_LISTS = {"meeting": "meeting", "trusted_adult": "adult", "meeting_language": "meeting_language"}
+CLOSING_LISTS = {
+    "meeting": "meeting",
+    "trusted_adult": "adult",
+    "meeting_language": "meeting_language",
+}
 # One step on the five-step scale is 0.25; on the three-step scale 0.5 ("skiljer sig").
 NEAR = 0.25 + 1e-9
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -252,8 +256,12 @@ def build_summary(
     consent: Sequence[Mapping[str, Any]] = (),
     labels: Mapping[str, str] | None = None,
     order: Sequence[str] | None = None,
+    role: str | None = None,
 ) -> dict[str, Any]:
-    """The whole summary as a plain, JSON-able dict (see schema/summary-v1.schema.json)."""
+    """The whole summary as a plain, JSON-able dict (see schema/summary-v1.schema.json).
+
+    `role` is the contact role's name as the installation calls it (the framework's own if None).
+    """
     notes = notes or {}
     area_notes = notes.get("areas", {})
     areas = ordered_areas(framework, labels, order)
@@ -321,7 +329,7 @@ def build_summary(
             "id": framework.id,
             "name": framework.name,
             "version": framework.version,
-            "role": framework.role,
+            "role": role or framework.role,
         },
         "header": {
             "child_id": header.get("child_id"),

@@ -469,7 +469,7 @@ def start_choices(child: Child, age: int | None, conversations: list[Conversatio
     """The flows the barnkontakt may start for this child, and which are suggested (the
     child's age band); once the child has finished a conversation, the follow-up for the
     child's age, and a follow-up invitation for each guardian who has answered before."""
-    flows = library.flows()
+    flows = settings.installed_flows()
     done = {c.guardian_id for c in conversations if c.status == "completed"}
     followup_ready = None in done  # the child has finished a conversation
     options = _first_then_followup(flows.for_audience("child", purpose=None))

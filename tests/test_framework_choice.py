@@ -1,0 +1,111 @@
+"""The installation's framework and the role's name, chosen by an admin: new conversations and
+summaries follow the choice, and what was signed before stays exactly as it was."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import select
+
+from samtal import settings
+from samtal.db import get_session
+from samtal.models import AuditEntry, Child, Staff
+from samtal.summary import store
+from tests.builders import csrf_token_of, make_child
+
+PAGE = "/arbete/admin/ramverk"
+
+
+def choose(client, framework: str, **names: str):
+    """Post the framework page as an admin would."""
+    page = client.get(PAGE).get_data(as_text=True)
+    data = {"csrf_token": csrf_token_of(page), "framework": framework}
+    data.update({f"role-{code}": name for code, name in names.items()})
+    return client.post(PAGE, data=data)
+
+
+def test_admin_chooses_framework_and_role_name_in_each_language(app, staff_client):
+    client, _admin = staff_client("admin")
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "Behovskompassen" in page and "Tre områden" in page
+    response = choose(client, "tre_omraden", sv="trygghetsperson", en="trusted person")
+    assert response.status_code == 303
+    assert "är sparade" in client.get(PAGE).get_data(as_text=True)
+    with app.test_request_context():
+        session = get_session()
+        assert settings.framework_id(session=session) == "tre_omraden"
+        assert settings.role_name("sv") == "trygghetsperson"
+        assert settings.role_name("en") == "trusted person"
+        assert settings.role_name("fi") == "trygghetsperson"  # no Finnish name: the Swedish
+        installed = settings.installed_flows()
+        assert installed.for_age(20).id == "test-fast"
+        assert installed.for_age(8) is None  # Behovskompassen's flows are not started now
+        entry = session.exec(
+            select(AuditEntry).where(AuditEntry.action == "framework_changed")
+        ).one()
+        assert "behovskompass → tre_omraden" in entry.detail
+
+
+def test_bad_choices_are_refused_with_a_message_and_nothing_changes(app, staff_client):
+    client, _admin = staff_client("admin")
+    response = choose(client, "behovskompass", sv="  ")
+    assert response.status_code == 422
+    assert "Skriv rollens namn på svenska." in response.get_data(as_text=True)
+    response = choose(client, "finns_inte", sv="barnkontakt")
+    assert response.status_code == 422
+    assert "Välj ett av ramverken i listan." in response.get_data(as_text=True)
+    response = choose(client, "behovskompass", sv="x" * 41)
+    assert response.status_code == 422
+    with app.test_request_context():
+        assert settings.framework_id(session=get_session()) == "behovskompass"
+    barnkontakt_client, _staff = staff_client("barnkontakt")
+    assert barnkontakt_client.get(PAGE).status_code in (302, 303, 403)
+
+
+def test_signed_summary_and_exports_stay_byte_identical_after_a_change(app, staff_client):
+    client, staff = staff_client("barnkontakt")
+    child_id = make_child(app, staff.id)
+    with app.test_request_context():
+        session = get_session()
+        signed = store.sign(
+            session=session,
+            child=session.get(Child, child_id),
+            staff=session.get(Staff, staff.id),
+        )
+        assert signed.content["framework"]["role"] == "barnkontakt"
+    base = f"/arbete/barn/{child_id}/sammanstallning"
+    urls = [f"{base}/json?version=1", f"{base}/version/1"]
+
+    def fetched() -> list[bytes]:
+        # What differs from one download to the next by design: the export's own time stamp
+        # and the page's per-response nonce and form token.
+        moving = re.compile(rb'"exported_at": "[^"]*"|nonce="[^"]*"|value="[A-Za-z0-9._-]{20,}"')
+        return [moving.sub(b"", client.get(url).get_data()) for url in urls]
+
+    before = fetched()
+    assert b'"role": "barnkontakt"' in before[0]
+
+    admin, _admin = staff_client("admin")
+    assert choose(admin, "tre_omraden", sv="trygghetsperson").status_code == 303
+
+    assert fetched() == before
+    with app.test_request_context():
+        session = get_session()
+        again = store.versions(session, child_id)[0]
+        assert again.content_hash == signed.content_hash and store.verify(again)
+        # The draft of a conversation run under the earlier framework keeps that framework
+        # and its role's own name.
+        draft = store.gather(session=session, child=session.get(Child, child_id))
+        assert draft["framework"]["id"] == "behovskompass"
+        assert draft["framework"]["role"] == "barnkontakt"
+
+
+def test_the_summary_names_the_role_as_configured(app, staff_client):
+    _client, staff = staff_client("barnkontakt")
+    child_id = make_child(app, staff.id)
+    admin, _admin = staff_client("admin")
+    assert choose(admin, "behovskompass", sv="Barnets bästa-ansvarig").status_code == 303
+    with app.test_request_context():
+        session = get_session()
+        content = store.gather(session=session, child=session.get(Child, child_id))
+        assert content["framework"]["role"] == "Barnets bästa-ansvarig"
