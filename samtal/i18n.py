@@ -76,9 +76,24 @@ def translation_notice(language: str) -> Markup | None:
     return both("Den här översättningen är inte granskad av en människa ännu.")
 
 
+ROLE_PLACEHOLDER = "%(role)s"
+
+
+def with_role(text: str, language: str | None = None) -> str:
+    """A text with %(role)s filled in: the contact role's name as this installation calls it.
+
+    The name comes from the admin's settings, which sit above this module; create_app hands
+    the function over as app.extensions["samtal.role_name"].
+    """
+    if ROLE_PLACEHOLDER not in text:
+        return text
+    return text.replace(ROLE_PLACEHOLDER, current_app.extensions["samtal.role_name"](language))
+
+
 def both(source: str) -> Markup:
     """A flow text in the page's language, with the Swedish source beside it when they differ."""
-    translated = gettext(source)
+    translated = with_role(gettext(source))
+    source = with_role(source, "sv")
     if current_locale() == "sv" or translated == source:
         return Markup("{}").format(translated)
     return Markup(
