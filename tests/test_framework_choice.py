@@ -7,11 +7,12 @@ import re
 
 from sqlmodel import select
 
-from samtal import settings
+from samtal import library, settings
+from samtal.conversation import followup, lifecycle
 from samtal.db import get_session
 from samtal.models import AuditEntry, Child, Staff
 from samtal.summary import store
-from tests.builders import csrf_token_of, make_child
+from tests.builders import csrf_token_of, finish, make_child
 
 PAGE = "/arbete/admin/ramverk"
 
@@ -109,3 +110,24 @@ def test_the_summary_names_the_role_as_configured(app, staff_client):
         session = get_session()
         content = store.gather(session=session, child=session.get(Child, child_id))
         assert content["framework"]["role"] == "Barnets bästa-ansvarig"
+
+
+def test_a_conversation_under_a_new_framework_is_not_compared_area_by_area(app, staff_client):
+    client, staff = staff_client("barnkontakt")
+    child_id = make_child(app, staff.id, guardians=())
+    admin, _admin = staff_client("admin")
+    assert choose(admin, "tre_omraden", sv="trygghetsperson").status_code == 303
+    with app.test_request_context():
+        session = get_session()
+        child = session.get(Child, child_id)
+        flow = settings.installed_flows().get("test-fast")
+        later = lifecycle.start_conversation(
+            session=session, flow=flow, name=child.name, age=20, child=child
+        )
+        finish(session, later, {"mat.hur": "3"})
+        # Nothing from the Behovskompassen conversation is recalled under the new framework.
+        assert followup.load_previous(session, later, library.flows()) is None
+    page = client.get(f"/arbete/barn/{child_id}").get_data(as_text=True)
+    assert "Samtalen följer olika ramverk (Tre områden, Behovskompassen)" in page
+    assert "Mat (Tre områden)" in page and "Omsorg (Behovskompassen)" in page
+    assert "Förändring sedan förra gången" not in page
