@@ -420,13 +420,23 @@ def texts_used(flow: Flow) -> Iterator[tuple[str, str]]:
         yield f"area {area.id}", area.description
 
 
+def _with_packs(directories: Iterable[Path]) -> Iterator[Path]:
+    """Each directory, then its framework packs: subfolders with a frameworks/ folder of their
+    own (a wheel with its flows, e.g. barnets_basta/), loaded after the directory's files."""
+    for directory in directories:
+        yield directory
+        for pack in sorted(directory.iterdir()) if directory.is_dir() else ():
+            if (pack / "frameworks").is_dir():
+                yield pack
+
+
 def load_library(
     directories: Iterable[Path],
     known_pictures: set[str] | None = None,
     translation_template: Path | None = None,
 ) -> FlowLibrary:
     """Load every framework and flow in the directories; check pictures and the .pot too."""
-    directories = list(directories)
+    directories = list(_with_packs(directories))
     frameworks: dict[str, Framework] = {}
     for directory in directories:
         for path in sorted((directory / "frameworks").glob("*.toml")):
