@@ -5,10 +5,12 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel import Locale
 from flask import Flask, current_app, g
 from flask_babel import Babel, gettext
+from jinja2 import pass_context
 from markupsafe import Markup
 
 RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur", "ps", "ckb"})
@@ -36,6 +38,7 @@ def language_name(code: str, in_locale: str | None = None) -> str:
 def init_app(app: Flask) -> None:
     """Install Flask-Babel and the template helpers for language and direction."""
     Babel(app, locale_selector=current_locale)
+    _fill_role_in_templates(app)
 
     @app.context_processor
     def _language_helpers():
@@ -47,6 +50,20 @@ def init_app(app: Flask) -> None:
             "both": both,
             "age_band": age_band,
         }
+
+
+def _fill_role_in_templates(app: Flask) -> None:
+    """Templates' _() fills %(role)s itself: a flow text may name the role with the placeholder,
+    and Jinja's gettext formats every text with the variables it is given."""
+    translate: Any = app.jinja_env.globals["gettext"]
+
+    @pass_context
+    def gettext_with_role(context, string, **variables):
+        if ROLE_PLACEHOLDER in string and "role" not in variables:
+            variables["role"] = current_app.extensions["samtal.role_name"](None)
+        return translate(context, string, **variables)
+
+    app.jinja_env.globals["gettext"] = gettext_with_role
 
 
 def age_band(flow) -> str:

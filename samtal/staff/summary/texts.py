@@ -93,10 +93,10 @@ SECTIONS = {
 }
 
 
-def wheel_texts() -> WheelTexts:
-    """The wheel's words in Swedish (staff pages)."""
+def wheel_texts(framework: str = "Behovskompassen") -> WheelTexts:
+    """The wheel's words in Swedish (staff pages), titled with the summary's framework."""
     return WheelTexts(
-        title=_("Behovskompassen: barnets och vårdnadshavarnas syn"),
+        title=_("%(framework)s: barnets och vårdnadshavarnas syn", framework=framework),
         description=_(
             "Varje område är en del av hjulet. I varje del har barnet och varje vårdnadshavare "
             "en egen stapel: ju längre, desto bättre enligt den som svarade. Vet inte och Vill "
@@ -138,7 +138,7 @@ def compass(content: dict[str, Any], prefix: str = "kompass") -> Markup:
             content, _("Barnet"), lambda name: _("Vårdnadshavare: %(name)s", name=name)
         ),
         priorities=content.get("priorities", []),
-        texts=wheel_texts(),
+        texts=wheel_texts(content["framework"]["name"]),
         prefix=prefix,
     )
 
