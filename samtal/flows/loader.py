@@ -26,6 +26,8 @@ FRAMEWORKS_DIR = FLOWS_DIR / "frameworks"
 SCALES_FILE = FLOWS_DIR / "scales.toml"
 
 
+# The summary, the wheel, the JSON export and the caseload are made for this many areas.
+MIN_AREAS, MAX_AREAS = 3, 12
 _ID = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
 
 
@@ -82,8 +84,12 @@ def load_framework(path: Path) -> Framework:
                 shanarri=raw.get("shanarri"),
             )
         )
-    if not areas:
-        raise FlowError(path, "ramverket har inga områden")
+    if not MIN_AREAS <= len(areas) <= MAX_AREAS:
+        raise FlowError(
+            path,
+            f"ett ramverk ska ha mellan {MIN_AREAS} och {MAX_AREAS} områden; "
+            f"det här har {len(areas)}",
+        )
     return Framework(
         id=_require(data, "id", str, path),
         version=_require(data, "version", int, path),
@@ -462,8 +468,11 @@ def load_library(
     if translation_template is not None and translation_template.exists():
         template_ids = _template_ids(translation_template)
         for flow in flows.values():
+            # A wheel of one's own may keep its texts in its own catalogs (i18n/ beside it).
+            own = own_catalogs(flow)
+            known = template_ids | (_template_ids(own / "messages.pot") if own else set())
             for step_id, text in texts_used(flow):
-                if text not in template_ids:
+                if text not in known:
                     raise FlowError(
                         flow.source,
                         f"texten {text!r} saknas i översättningsmallen "
@@ -474,10 +483,14 @@ def load_library(
     return FlowLibrary(frameworks=frameworks, flows=flows)
 
 
+def own_catalogs(flow: Flow) -> Path | None:
+    """The folder of a flow's own catalogs (i18n/ beside the flow file, with its messages.pot)."""
+    folder = flow.source.parent / "i18n"
+    return folder if (folder / "messages.pot").is_file() else None
+
+
 def _template_ids(path: Path) -> set[str]:
     from babel.messages.pofile import read_po
 
     with path.open("rb") as handle:
         return {str(m.id) for m in read_po(handle) if m.id}
-
-
