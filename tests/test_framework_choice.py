@@ -3,18 +3,26 @@ summaries follow the choice, and what was signed before stays exactly as it was.
 
 from __future__ import annotations
 
+import json
 import re
 
+import jsonschema
+import pytest
 from sqlmodel import select
 
 from samtal import library, settings
+from samtal.config import ROOT
 from samtal.conversation import followup, lifecycle
+from samtal.conversation.engine import Given
 from samtal.db import get_session
 from samtal.models import AuditEntry, Child, Staff
+from samtal.staff.summary.texts import compass
 from samtal.summary import store
+from samtal.summary.build import Part, build_summary
 from tests.builders import csrf_token_of, finish, make_child
 
 PAGE = "/arbete/admin/ramverk"
+SCHEMA = json.loads((ROOT / "schema" / "summary-v1.schema.json").read_text(encoding="utf-8"))
 
 
 def choose(client, framework: str, **names: str):
@@ -131,3 +139,49 @@ def test_a_conversation_under_a_new_framework_is_not_compared_area_by_area(app, 
     assert "Samtalen följer olika ramverk (Tre områden, Behovskompassen)" in page
     assert "Mat (Tre områden)" in page and "Omsorg (Behovskompassen)" in page
     assert "Förändring sedan förra gången" not in page
+
+
+@pytest.mark.parametrize(
+    ("flow_id", "count"), [("bbh-barn-10-12", 7), ("shanarri-barn-10-12", 8), ("test-fast", 3)]
+)
+def test_json_export_validates_for_each_number_of_areas(app, flow_id, count):
+    """The export schema takes every shipped framework's summary (7, 8 and 3 areas)."""
+    with app.test_request_context():
+        flow = library.flows().get(flow_id)
+        summary = build_summary(
+            framework=flow.framework,
+            header={"child_id": 1, "child_name": "Testbarn"},
+            child_part=Part(
+                flow=flow,
+                answers={
+                    flow.rating_step(flow.framework.areas[0].id).id: Given(
+                        "answered", flow.scale[-1].value
+                    )
+                },
+            ),
+        )
+    assert len(summary["areas"]) == count
+    document = {
+        "schema": "samtal-summary",
+        "version": "1.0",
+        "status": "draft",
+        "signature": None,
+        "shared": False,
+        "summary_hash": "0" * 64,
+        "exported_at": "2026-12-06T00:00:00+00:00",
+        "summary": summary,
+    }
+    jsonschema.validate(json.loads(json.dumps(document)), SCHEMA)
+    wheel_svg = str(compass(summary))
+    assert wheel_svg.count("<line ") == count
+    assert f"{flow.framework.name}: barnets och vårdnadshavarnas syn" in wheel_svg
+
+
+def test_schema_refuses_two_or_thirteen_areas(app):
+    with app.test_request_context():
+        flow = library.flows().get("test-fast")
+        summary = build_summary(framework=flow.framework, header={"child_id": 1}, child_part=None)
+    areas = summary["areas"]
+    for wrong in (areas[:2], areas * 5):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({**summary, "areas": wrong}, {**SCHEMA, "$ref": "#/$defs/summary"})
