@@ -19,7 +19,7 @@ from samtal.models import AuditEntry, Child, Staff
 from samtal.staff.summary.texts import compass
 from samtal.summary import store
 from samtal.summary.build import Part, build_summary
-from tests.builders import csrf_token_of, finish, make_child
+from tests.builders import csrf_token_of, finish, make_child, start_conversation_in
 
 PAGE = "/arbete/admin/ramverk"
 SCHEMA = json.loads((ROOT / "schema" / "summary-v1.schema.json").read_text(encoding="utf-8"))
@@ -185,3 +185,48 @@ def test_schema_refuses_two_or_thirteen_areas(app):
     for wrong in (areas[:2], areas * 5):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate({**summary, "areas": wrong}, {**SCHEMA, "$ref": "#/$defs/summary"})
+
+
+def test_a_twelve_year_old_on_shanarri_talks_in_english(app, staff_client):
+    """A GIRFEC installation: SHANARRI chosen, the Named Person named in English, the child's
+    screens in English from the catalogs, and a summary of eight indicators."""
+    admin, _admin = staff_client("admin")
+    assert choose(admin, "shanarri", sv="Named Person", en="Named Person").status_code == 303
+    _client, staff = staff_client("barnkontakt")
+    with app.test_request_context():
+        flow = settings.installed_flows().for_age(12)
+        assert flow is not None and flow.id == "shanarri-barn-10-12"
+    child_id = make_child(
+        app, staff.id, flow_id=flow.id, age=12, language="en", picks={}, guardians=()
+    )
+    _conversation, path = start_conversation_in(app, "shanarri-barn-10-12", 12, "en")
+    page = app.test_client().get(path).get_data(as_text=True)
+    assert 'lang="en"' in page and "Hi!" in page
+    with app.test_request_context():
+        session = get_session()
+        content = store.gather(session=session, child=session.get(Child, child_id))
+        assert content["framework"]["id"] == "shanarri"
+        assert content["framework"]["role"] == "Named Person"
+        assert [a["id"] for a in content["areas"]] == [
+            "safe",
+            "healthy",
+            "achieving",
+            "nurtured",
+            "active",
+            "respected",
+            "responsible",
+            "included",
+        ]
+        from flask_babel import force_locale, gettext
+
+        with force_locale("en"):
+            assert [gettext(a.label) for a in flow.framework.areas] == [
+                "Safe",
+                "Healthy",
+                "Achieving",
+                "Nurtured",
+                "Active",
+                "Respected",
+                "Responsible",
+                "Included",
+            ]

@@ -18,7 +18,14 @@ from samtal.models import Child
 from samtal.staff import accounts
 from tests.browser.checks import screenshot, violations
 from tests.browser.desk import DESK, SCHEMA, sign_in
-from tests.browser.journey import answer_current_step, button, kind, question, tap
+from tests.browser.journey import (
+    answer_current_step,
+    button,
+    conversation,
+    kind,
+    question,
+    tap,
+)
 from tests.builders import STAFF_PASSWORD
 
 ADMIN = "admin@kommun.example"
@@ -85,6 +92,7 @@ def test_nine_year_old_on_barnets_basta_hjulet(open_page, live_app, tmp_path):
         if kind(tablet) == "review":
             break
         answer_current_step(tablet)
+    expect(conversation(tablet)).to_contain_text("Min lärare")  # the first answer, passed on
     tap(tablet, "Ja, det stämmer")
     expect(button(tablet, "Ja, det stämmer")).to_have_count(0)
 
