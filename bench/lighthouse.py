@@ -54,7 +54,7 @@ from urllib.parse import urlencode, urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import run as bench  # noqa: E402  (seeding, answering and signing in over HTTP)
+from bench import http_client, servers  # noqa: E402  (seeding, answering, signing in over HTTP)
 
 LIGHTHOUSE_VERSION = "12"
 LIGHTHOUSE_DIR = ROOT / ".venv" / "lighthouse"
@@ -132,15 +132,15 @@ def answer_until(url: str, kind: str, limit: int = 20) -> None:
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
     for _ in range(limit):
-        _status, page = bench.request(connection, "GET", parts.path)
+        _status, page = http_client.request(connection, "GET", parts.path)
         shown = FORM_KIND.search(page)
         if shown and shown.group(1) == kind:
             connection.close()
             return
-        form = bench.answer_form(page, bench.CHILD_WORDS)
+        form = http_client.answer_form(page, servers.CHILD_WORDS)
         if form is None:
             raise SystemExit(f"the conversation ended before a {kind!r} step")
-        status, _page = bench.request(
+        status, _page = http_client.request(
             connection,
             "POST",
             parts.path + "svar",
@@ -226,18 +226,18 @@ def median_run(
 def summary_child(env: dict[str, str], port: int) -> str:
     """A child of the barnkontakt's (bench/seed.py's fictional one) whose conversation is
     finished and whose guardian has answered, both over HTTP; the summary page's URL."""
-    bench.seed_caseload(env, 0)  # the barnkontakt's account
-    made = bench.seed_main(env, 0)
-    bench.answer_to_the_end(port, made["child"], bench.CHILD_WORDS)
-    bench.answer_to_the_end(port, made["guardian"], bench.GUARDIAN_WORDS)
+    servers.seed_caseload(env, 0)  # the barnkontakt's account
+    made = servers.seed_main(env, 0)
+    http_client.answer_to_the_end(port, made["child"], servers.CHILD_WORDS)
+    http_client.answer_to_the_end(port, made["guardian"], servers.GUARDIAN_WORDS)
     return f"http://127.0.0.1:{port}/arbete/barn/{made['child_id']}/sammanstallning"
 
 
 def signed_in_headers(port: int, folder: Path) -> Path:
     """Sign in as the barnkontakt through the login form; a JSON file with the session cookie
     for Lighthouse's --extra-headers."""
-    browser = bench.Browser(port)
-    browser.sign_in(bench.EMAIL, bench.PASSWORD)
+    browser = http_client.Browser(port)
+    browser.sign_in(servers.EMAIL, servers.PASSWORD)
     headers = folder / "signed-in-headers.json"
     headers.write_text(json.dumps({"Cookie": browser.session_cookie()}), encoding="utf-8")
     headers.chmod(0o600)
@@ -259,9 +259,9 @@ def main() -> int:
     install_lighthouse()
     load_before = os.getloadavg()[0]
     runs = max(1, options.runs)
-    port = bench.free_port()
+    port = http_client.free_port()
     with tempfile.TemporaryDirectory(prefix="samtal-lighthouse-") as temporary:
-        env = bench.environment(f"sqlite:///{Path(temporary) / 'samtal.db'}", port)
+        env = servers.environment(f"sqlite:///{Path(temporary) / 'samtal.db'}", port)
         # Create the tables once before the workers start, so two cannot race to create them.
         flask = Path(sys.executable).with_name("flask")
         subprocess.run(
@@ -271,7 +271,7 @@ def main() -> int:
             check=True,
             capture_output=True,
         )
-        with bench.serve(env, port):
+        with servers.serve(env, port):
             first = flask_command(env, "start", "--age", "8", "--name", "Lighthouse")
             further = flask_command(env, "start", "--age", "8", "--name", "Lighthouse 2")
             answer_until(further, "rating")

@@ -18,6 +18,7 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -155,7 +156,7 @@ def seed(database_url: str, children: int, email: str, password: str, others: in
             for n, owner in enumerate(owners)
         ]
         child_ids = _insert(session, Child, child_rows)
-        guardian_rows = []
+        guardian_rows: list[dict[str, Any]] = []
         for n, child_id in enumerate(child_ids):
             for g in range(1 + n % 2):
                 guardian_rows.append(
@@ -232,7 +233,7 @@ def measure(database_url: str, email: str, rounds: int = 5) -> dict[str, float]:
     timings: dict[str, float] = {}
     with Session(engine) as session:
         staff = session.exec(select(Staff).where(Staff.email == email)).one()
-        cases = {
+        cases: dict[str, dict[str, Any]] = {
             "first page": {},
             "search 'åsa'": {"search": "åsa"},
             "filter follow-up due": {"status": "followup_due"},

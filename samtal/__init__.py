@@ -11,7 +11,7 @@ from samtal.config import ROOT
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config, database, languages, flows and pictures (checked), pages."""
-    from samtal import cli, config, db, i18n, library, settings
+    from samtal import cli, config, db, i18n, inputs, library, server_sessions, settings
     from samtal.family import adult_panel, guardian, tablet
     from samtal.staff import access, admin, auth, sso, summary, two_factor, workspace
     from samtal.web import pages, security
@@ -23,7 +23,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     config.load(app, test_config)
+    inputs.init_app(app)
     db.init_app(app)
+    server_sessions.init_app(app)
     i18n.init_app(app)
     library.init_app(app)
     security.init_app(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, g, has_request_context, request
 from sqlmodel import Session, col, select
 
+from samtal.inputs import clean_text
 from samtal.models import AuditEntry
 
 
@@ -15,7 +16,8 @@ def entry(action: str, child_id: int | None = None, detail: str | None = None) -
         staff_id=staff.id if staff is not None else None,
         action=action[:40],
         child_id=child_id,
-        detail=(detail or "")[:500] or None,
+        # A path or form value may carry a NUL (PostgreSQL refuses it) or other control bytes.
+        detail=clean_text(detail or "")[:500] or None,
         address=(request.remote_addr or "")[:64] if has_request_context() else None,
     )
 

@@ -21,6 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "INVITATION_DAYS": 14,
     "ADULT_PANEL_MINUTES": 10,
     "IDLE_MINUTES": 20,
+    # Every session ends this long after it began, however busy (idle or not).
+    "SESSION_HOURS": 10,
     "LOGIN_ATTEMPTS": 5,
     "LOGIN_ADDRESS_ATTEMPTS": 20,
     # How long an account (and an address) waits after too many wrong passwords.
@@ -56,7 +58,9 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "samtal",
-    "MAX_CONTENT_LENGTH": 64 * 1024,
+    # The longest legal form is the summary's: 22 texts of at most 4,000 characters, which a
+    # browser sends percent-encoded at up to 12 bytes a character (about 1 MB).
+    "MAX_CONTENT_LENGTH": 1280 * 1024,
     "COMPRESS_MIN_SIZE": 128,
     # Brotli first, also for static files (sent streamed): on these small files it saves
     # about a tenth over Flask-Compress's default, zstd.
@@ -87,6 +91,7 @@ def load(app: Flask, test_config: dict[str, Any] | None = None) -> None:
     """Defaults, then instance/config.py and SAMTAL_* variables (or the tests' own config)."""
     instance_path = Path(app.instance_path)
     instance_path.mkdir(parents=True, exist_ok=True)
+    instance_path.chmod(0o700)  # every child's data and the secret key live here
     app.config.from_mapping(DEFAULTS)
     app.config["DATABASE_URL"] = os.environ.get(
         "DATABASE_URL", f"sqlite:///{instance_path / 'samtal.db'}"
@@ -100,7 +105,9 @@ def load(app: Flask, test_config: dict[str, Any] | None = None) -> None:
     app.config.setdefault("SECRET_KEY_FILE", str(instance_path / "secret_key"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.config["SECRET_KEY_FILE"]))
-    app.config.setdefault("SESSION_COOKIE_SECURE", app.config["BASE_URL"].startswith("https"))
+    if str(app.config["BASE_URL"]).startswith("https://"):
+        # Flask's own default (False) is always there, so a setdefault would change nothing.
+        app.config["SESSION_COOKIE_SECURE"] = True
     check(app.config)
 
 

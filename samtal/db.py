@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask, current_app, g
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -17,6 +19,7 @@ from samtal import (
 def make_engine(url: str) -> Engine:
     """An engine for the URL; SQLite gets WAL and a busy timeout so tablets share it well."""
     if url.startswith("sqlite"):
+        _private_file(make_url(url).database)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
 
         @event.listens_for(engine, "connect")
@@ -29,6 +32,16 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def _private_file(path: str | None) -> None:
+    """Create the SQLite file readable by its owner only (SQLite gives its WAL and SHM files
+    the same mode): it holds every child's data."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(descriptor)
+    os.chmod(path, 0o600)
 
 
 def init_app(app: Flask) -> None:
@@ -46,6 +59,12 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = Session(current_app.extensions["samtal.engine"], expire_on_commit=False)
     return g.db_session
+
+
+def release() -> None:
+    """Close the request's session now (as teardown would): its connection goes back to the
+    pool before the response's own bookkeeping takes another one."""
+    _close_session(None)
 
 
 def _close_session(_exception: BaseException | None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, event
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 
@@ -117,7 +117,19 @@ class Conversation(SQLModel, table=True):
 class Answer(SQLModel, table=True):
     """One revision of an answer. The current one has replaced_at = None; older ones are history."""
 
-    __table_args__ = (UniqueConstraint("conversation_id", "request_key"),)
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "request_key"),
+        # Exactly one current revision per step and part, whatever two screens send at once.
+        Index(
+            "ux_answer_current",
+            "conversation_id",
+            "step_id",
+            "part",
+            unique=True,
+            sqlite_where=text("replaced_at IS NULL"),
+            postgresql_where=text("replaced_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
@@ -242,3 +254,22 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=60)
     value: dict = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class WebSession(SQLModel, table=True):
+    """A browser's session: its cookie holds only a random id, whose sha256 is the key."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    # The signed-in staff member, so that signing out everywhere can end every one of theirs.
+    staff_id: int | None = Field(default=None, index=True)
+    data: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    seen_at: datetime = Field(default_factory=utcnow)
+
+
+class AttemptCount(SQLModel, table=True):
+    """Attempts of one kind from one source (an address, a kiosk) in the current window."""
+
+    key: str = Field(primary_key=True, max_length=100)
+    count: int = 0
+    window_start: datetime = Field(default_factory=utcnow)

@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/ruff check .
 .venv/bin/mypy samtal app.py
+.venv/bin/mypy --explicit-package-bases tests bench
 .venv/bin/python -m pytest "$@"

@@ -82,3 +82,59 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// A save that did not happen is always said plainly: the child's or guardian's tap (kind
+// message, the choice stays on screen, "try again" sends the same form key: stored once) and
+// the summary's autosave (never a stale "saved").
+(function () {
+  "use strict";
+  var last = null;
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.closest || !form.closest("#samtal")) { return; }
+    last = { form: form, button: event.submitter || null };
+    var box = form.parentNode.querySelector("[data-save-failed]");
+    if (box) { box.hidden = true; }
+  }, true);
+
+  document.addEventListener("click", function (event) {
+    var retry = event.target.closest ? event.target.closest("[data-retry]") : null;
+    if (!retry || !last || !document.contains(last.form)) { return; }
+    retry.closest("[data-save-failed]").hidden = true;
+    if (last.button && document.contains(last.button)) { last.button.click(); } else { last.form.requestSubmit(); }
+  });
+
+  function statusOf(elt) {
+    var form = elt && elt.closest ? elt.closest("form") : null;
+    return form ? form.querySelector("[data-save-status]") : null;
+  }
+
+  function failed(event) {
+    var elt = event.detail.elt;
+    var code = event.detail.xhr ? event.detail.xhr.status : 0;
+    var status = statusOf(elt);
+    if (status) {
+      var key = code === 401 ? "signedOut" : code === 413 ? "tooLarge" : "failed";
+      status.textContent = status.dataset[key];
+      status.classList.add("error-inline");
+      return;
+    }
+    var screen = elt && elt.closest ? elt.closest("#samtal") : null;
+    var box = screen ? screen.querySelector("[data-save-failed]") : null;
+    if (box) {
+      box.hidden = false;
+      var retry = box.querySelector("[data-retry]");
+      if (retry) { retry.focus(); }
+    }
+  }
+
+  // The text is left alone while a save is on its way: a status that changes size under a
+  // pointer can swallow a click on the button below it.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var status = statusOf(event.detail.elt);
+    if (status && event.detail.successful) { status.classList.remove("error-inline"); }
+  });
+  document.addEventListener("htmx:responseError", failed);
+  document.addEventListener("htmx:sendError", failed);
+})();

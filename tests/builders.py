@@ -156,7 +156,7 @@ def page_of(client, path: str) -> str:
     return response.get_data(as_text=True)
 
 
-FAST_ANSWERS = [
+FAST_ANSWERS: list[dict[str, Any]] = [
     {"value": "ja"},
     {"value": "3"},
     {"value": ["godis", "frukt"]},
@@ -212,16 +212,12 @@ def plain_or_picked(flow: Flow, step: Step, pick: Any, answers: engine.Answers) 
     if kind in ("message", "review"):
         return reading.Parsed(status="answered")
     if kind == "words":
-        return (
-            reading.Parsed(status="answered", words=pick) if pick else reading.Parsed(DECLINED)
-        )
+        return reading.Parsed(status="answered", words=pick) if pick else reading.Parsed(DECLINED)
     if kind == "assent":
         yes = next(o.value for o in step.options if not o.ends_conversation)
         return reading.Parsed(status="answered", value=pick or yes)
     if kind == "choose_area":
-        return reading.Parsed(
-            status="answered", value=engine.remaining_areas(flow, answers)[0].id
-        )
+        return reading.Parsed(status="answered", value=engine.remaining_areas(flow, answers)[0].id)
     if kind == "rating":
         return reading.Parsed(status="answered", value=pick or flow.scale[-1].value)
     if kind == "choice":
@@ -347,3 +343,41 @@ def answer_steps(app: Flask, conversation_id: int, *step_ids: str) -> None:
                 parsed=plain_or_picked(flow, step, None, answers),
                 request_key=None,
             )
+
+
+class HttpAnswer:
+    """A response over real HTTP: status, headers and text; redirects are not followed."""
+
+    def __init__(self, status: int, headers, text: str):
+        self.status, self.headers, self.text = status, headers, text
+
+
+def http(url: str, data: dict | None = None, cookie: str | None = None, **headers) -> HttpAnswer:
+    """GET (or POST the form `data`) over real HTTP, with a session cookie value if given."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *_args, **_kwargs):
+            return None
+
+    body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, headers=headers)
+    if cookie:
+        request.add_header("Cookie", f"samtal={cookie}")
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=60) as response:
+            return HttpAnswer(response.status, response.headers, response.read().decode())
+    except urllib.error.HTTPError as error:
+        return HttpAnswer(error.code, error.headers, error.read().decode())
+
+
+def session_cookie(answer: HttpAnswer) -> str | None:
+    """The session cookie's value set by a response, if any."""
+    for header in answer.headers.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        if name == "samtal":
+            return rest.split(";", 1)[0]
+    return None

@@ -87,3 +87,23 @@ def staff_client(app: Flask, make_staff):
         return client, staff
 
     return _client
+
+
+@pytest.fixture
+def serve():
+    """serve(app) → the app's base URL, served by a real threaded WSGI server on loopback."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    servers = []
+
+    def _serve(served: Flask) -> str:
+        server = make_server("127.0.0.1", 0, served, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield _serve
+    for server in servers:
+        server.shutdown()

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from samtal.config import DEFAULTS
+from samtal.config import DEFAULTS, ROOT
 
-I18N = Path(__file__).resolve().parents[1] / "i18n"
+I18N = ROOT / "i18n"
 TRANSLATED = [code for code in DEFAULTS["LANGUAGES"] if code != "sv"]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]")
 

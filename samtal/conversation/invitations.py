@@ -17,6 +17,7 @@ from itsdangerous import (
 )
 from sqlmodel import Session
 
+from samtal import limits
 from samtal.ages import age_of
 from samtal.conversation import lifecycle
 from samtal.flows import Flow
@@ -149,12 +150,15 @@ def _language_hint(serializer: URLSafeTimedSerializer, token: str) -> str:
 
 
 def check_code(session: Session, invitation: Invitation, code: str) -> bool:
-    """True for the right short code; wrong ones are counted and lock the invitation."""
+    """True for the right short code; every try is counted first, wrong ones lock the
+    invitation after MAX_CODE_ATTEMPTS (tries past the limit are not checked at all)."""
     if invitation.code_hash is None:
         return True
+    if not limits.claim_code(session, invitation.id or 0, MAX_CODE_ATTEMPTS):
+        invitation.failed_codes = MAX_CODE_ATTEMPTS
+        return False
     if hmac.compare_digest(invitation.code_hash, _code_hash(code or "")):
+        limits.code_right(session, invitation.id or 0)
         return True
-    invitation.failed_codes += 1
-    session.add(invitation)
-    session.commit()
+    session.refresh(invitation)
     return False

@@ -99,47 +99,41 @@ def store_answer(
 
     current: the conversation's current answers of this part, when the caller has just read
     them (saves reading them again). The earlier revision is kept with replaced_at set, so
-    changing an answer keeps history. Afterwards the conversation's status follows where it
-    now stands.
+    changing an answer keeps history. Two screens answering the same step at once: the last
+    write wins and the other answer stays in the history (a unique index keeps exactly one
+    current revision). Afterwards the conversation's status follows where it now stands.
     """
     conversation_id = conversation.id or 0
-    if (
-        request_key
-        and session.exec(
-            select(Answer.id).where(
-                Answer.conversation_id == conversation_id, Answer.request_key == request_key
-            )
-        ).first()
-    ):
-        return False
-    if current is None:
-        current = stored_answers(session, conversation_id, part)
-    before = current.get(step.id)
-    if before and (before.status, before.value, before.words) == (
-        parsed.status,
-        parsed.value,
-        parsed.words,
-    ):
-        return False
-    now = utcnow()
-    stored = Answer(
-        conversation_id=conversation_id,
-        step_id=step.id,
-        part=part,
-        status=parsed.status,
-        value=parsed.value,
-        words=parsed.words,
-        language=conversation.language,
-        answered_by=by,
-        request_key=request_key,
-        created_at=now,
-    )
-    # Everything is worked out before the first write: on SQLite the write lock is held from
-    # the first write to the commit, and every other tablet's answer waits for it.
-    if part == "answer":
-        _follow_status(session, conversation, flow, {**current, step.id: _given(stored)})
-    conversation.updated_at = now
-    if before:
+    for attempt in range(3):
+        if _repeated(session, conversation_id, request_key):
+            return False
+        if current is None or attempt:
+            current = stored_answers(session, conversation_id, part)
+        before = current.get(step.id)
+        if before and (before.status, before.value, before.words) == (
+            parsed.status,
+            parsed.value,
+            parsed.words,
+        ):
+            return False
+        now = utcnow()
+        stored = Answer(
+            conversation_id=conversation_id,
+            step_id=step.id,
+            part=part,
+            status=parsed.status,
+            value=parsed.value,
+            words=parsed.words,
+            language=conversation.language,
+            answered_by=by,
+            request_key=request_key,
+            created_at=now,
+        )
+        # Everything is worked out before the first write: on SQLite the write lock is held
+        # from the first write to the commit, and every other tablet's answer waits for it.
+        if part == "answer":
+            _follow_status(session, conversation, flow, {**current, step.id: _given(stored)})
+        conversation.updated_at = now
         session.execute(
             update(Answer)
             .where(
@@ -150,15 +144,32 @@ def store_answer(
             )
             .values(replaced_at=now)
         )
-    session.add(stored)
-    session.add(conversation)
-    try:
-        session.commit()
-    except IntegrityError:
-        # A double tap raced us to the same request key: the first one is what counts.
-        session.rollback()
-        return False
-    return True
+        session.add(stored)
+        session.add(conversation)
+        try:
+            session.commit()
+        except IntegrityError:
+            # A double tap raced us to the same request key (the first one counts), or another
+            # screen answered the same step at the same moment: the unique current revision
+            # refused one of the two. Last write wins: read again and replace theirs.
+            session.rollback()
+            if attempt == 2:
+                raise
+            continue
+        return True
+    return False
+
+
+def _repeated(session: Session, conversation_id: int, request_key: str | None) -> bool:
+    """True when this form's one-time key has been stored already."""
+    return bool(
+        request_key
+        and session.exec(
+            select(Answer.id).where(
+                Answer.conversation_id == conversation_id, Answer.request_key == request_key
+            )
+        ).first()
+    )
 
 
 def _follow_status(

@@ -22,6 +22,9 @@ from samtal.models import Conversation
 from samtal.settings import ordered_flow, role_name
 
 htmx = HTMX()
+ANSWERED_ELSEWHERE = _l(
+    "Samma fråga besvarades nyss på en annan skärm. Ditt svar är det som gäller nu."
+)
 CLOSED_MESSAGES = {
     "completed": _l(
         "Svaren är redan skickade och kan inte ändras här. "
@@ -79,6 +82,7 @@ def render_step(
         else engine.last_exchange(flow, answers),
         "area": flow.framework.area(step.area) if step and step.area else now.area,
         "form_token": links.step_form_token(conversation.id, step.id) if step else None,
+        "seen": revision(answers.get(step.id)) if step else "",
         "error": error,
         "engine": engine,
         "review": engine.review(flow, answers, words) if step and step.kind == "review" else None,
@@ -149,7 +153,10 @@ def take_answer(template: str):
         )
     in_words = KINDS[step.kind].answers == "words"
     written_by_adult = request.form.get("written_by") == "adult" and in_words
-    records.store_answer(
+    # Two screens on one step: the last write wins, and a screen that answered over an answer
+    # it never saw is told so (the form says which revision it was showing).
+    elsewhere = "seen" in request.form and request.form["seen"] != revision(answers.get(step.id))
+    stored = records.store_answer(
         session=session,
         conversation=conversation,
         flow=flow,
@@ -159,7 +166,14 @@ def take_answer(template: str):
         by="adult" if written_by_adult else flow.audience,
         current=answers,
     )
+    if stored and elsewhere:
+        flash(str(ANSWERED_ELSEWHERE))
     return redirect(here, code=303)
+
+
+def revision(given: engine.Given | None) -> str:
+    """Which revision of a step's answer a form was shown with ("" for none yet)."""
+    return given.at.isoformat() if given is not None and given.at is not None else ""
 
 
 def add_step_routes(bp: Blueprint, template: str) -> None:

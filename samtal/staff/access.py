@@ -9,27 +9,42 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
-from samtal import audit
+from samtal import audit, server_sessions
 from samtal.db import get_session
 from samtal.models import Child, Staff, utcnow
-from samtal.web.security import refuse_stale_form
+from samtal.staff import pending_forms
+from samtal.web.security import check_csrf, refuse_stale_form
 
 ROLES = ("admin", "barnkontakt", "statistik")
 
 
-SESSION_KEY = "staff"
+SESSION_KEY = server_sessions.STAFF_KEY
 
 
 def sign_in(staff: Staff) -> None:
-    """Start a staff session in this browser (a fresh session: no fixation)."""
-    kept = {k: v for k, v in session.items() if k in ("pending_form",)}
+    """Start a staff session in this browser: a new server-side session under a new id (no
+    fixation), keeping only what this same person typed before their sign-in ran out."""
+    kept = pending_forms.carried_over(staff.id)
     session.clear()
-    session.update(kept)
+    if kept:
+        session[pending_forms.PENDING_KEY] = kept
     session[SESSION_KEY] = {"id": staff.id, "epoch": staff.session_epoch, "seen": time.time()}
     session.permanent = False
+    assert isinstance(session, server_sessions.ServerSession)
+    session.rotate()
 
 
 def finish_sign_in(staff: Staff, target: str | None, method: str | None = None):
@@ -41,15 +56,14 @@ def finish_sign_in(staff: Staff, target: str | None, method: str | None = None):
     sign_in(staff)
     g.staff_member = staff
     audit.record("login", detail=method)
-    pending = session.get("pending_form")
-    target = pending["path"] if pending else _safe_next(target)
+    target = pending_forms.page_of(staff.id) or _safe_next(target)
     return redirect(target or url_for("auth.home"), code=303)
 
 
 def sign_out() -> None:
-    """End the staff session in this browser."""
-    session.pop(SESSION_KEY, None)
-    session.pop("kiosk", None)
+    """End the session in this browser: it is deleted, so no copy of its cookie works."""
+    assert isinstance(session, server_sessions.ServerSession)
+    session.end()
 
 
 def current_staff() -> Staff | None:
@@ -61,16 +75,20 @@ def current_staff() -> Staff | None:
     if not data:
         return None
     idle_limit = current_app.config["IDLE_MINUTES"] * 60
-    if time.time() - data.get("seen", 0) > idle_limit:
+    now = time.time()
+    if now - data.get("seen", 0) > idle_limit:
         g.session_expired = True
         session.pop(SESSION_KEY, None)
+        pending_forms.ran_out(data.get("id"))
         return None
     staff = get_session().get(Staff, data.get("id"))
     if staff is None or not staff.active or staff.session_epoch != data.get("epoch"):
         session.pop(SESSION_KEY, None)
         return None
-    data["seen"] = time.time()
-    session[SESSION_KEY] = data
+    if now - data.get("seen", 0) > server_sessions.SEEN_EVERY.total_seconds():
+        # Written at most every half minute: a page view need not be a database write.
+        data["seen"] = now
+        session[SESSION_KEY] = data
     g.staff_member = staff
     return staff
 
@@ -78,8 +96,9 @@ def current_staff() -> Staff | None:
 def login_required(*roles: str) -> Callable:
     """Guard a staff view: signed in, one of the roles, CSRF on every change.
 
-    A POST whose session has run out keeps what was typed: it is stashed, and after signing
-    in the person lands on the same page with the form filled in again.
+    A POST whose sign-in has run out keeps what was typed, on the server and for the same
+    person only (pending_forms); after signing in they land on the same page with the form
+    filled in again. A POST without that session and its CSRF token keeps nothing.
     """
 
     def decorate(view: Callable) -> Callable:
@@ -87,9 +106,13 @@ def login_required(*roles: str) -> Callable:
         def guarded(*args: Any, **kwargs: Any):
             staff = current_staff()
             if staff is None:
-                if request.method == "POST":
+                kept = False
+                if request.method == "POST" and check_csrf():
                     form = {k: v for k, v in request.form.items() if k != "csrf_token"}
-                    session["pending_form"] = {"path": request.path, "form": form}
+                    kept = pending_forms.keep(request.path, form)
+                if request.headers.get("HX-Request") == "true":
+                    return render_template("staff/_signed_out.html", kept=kept), 401
+                if kept:
                     flash(
                         _("Du har varit borta en stund. Logga in igen, så finns det du skrev kvar.")
                     )
@@ -99,7 +122,8 @@ def login_required(*roles: str) -> Callable:
                 audit.record("refused", detail=f"{request.method} {request.path}")
                 abort(403)
             if request.method == "POST":
-                refused = refuse_stale_form(request.referrer or url_for("auth.home"))
+                # Back to a page of this app, never to wherever the request came from.
+                refused = refuse_stale_form(_safe_next(request.referrer) or url_for("auth.home"))
                 if refused is not None:
                     return refused
             return view(*args, **kwargs)
@@ -110,12 +134,9 @@ def login_required(*roles: str) -> Callable:
 
 
 def restored_form(path: str | None = None) -> dict[str, str]:
-    """What was typed into a form before the session ran out (once), for this page."""
-    pending = session.get("pending_form")
-    if not pending or pending.get("path") != (path or request.path):
-        return {}
-    session.pop("pending_form", None)
-    return dict(pending.get("form", {}))
+    """What this person typed into this page's form before their sign-in ran out (once)."""
+    staff = current_staff()
+    return pending_forms.take(staff.id if staff else None, path or request.path)
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -145,5 +166,9 @@ def child_or_404(child_id: int) -> Child:
 
     child = get_session().get(Child, child_id)
     if child is None or not may_see(current_staff(), child):
+        # In the log for the admin, never on the page: the answer is the same 404 either way.
+        audit.record(
+            "refused_child", child.id if child else None, f"{request.method} {request.path}"
+        )
         abort(404)
     return child

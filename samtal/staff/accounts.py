@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
 
-from samtal.models import AuditEntry, Child, Setting, Staff, Unit
+from samtal import inputs, server_sessions, settings
+from samtal.models import AuditEntry, Child, Staff, Unit
 from samtal.staff import passwords
 from samtal.staff.access import ROLES
 from samtal.staff.children import name_contains
@@ -114,6 +114,7 @@ def set_active(*, session: Session, staff: Staff, acting: Staff, active: bool) -
         if staff.role == "admin" and not other_active_admins(session=session, staff=staff):
             raise AccountRefused(_("Det måste finnas minst en aktiv administratör."))
         staff.session_epoch += 1
+        server_sessions.end_sessions(session, staff.id)
         cancel_invite(session=session, staff_id=staff.id or 0)
     staff.active = active
     staff.failed_logins, staff.locked_until = 0, None
@@ -173,8 +174,9 @@ def search_children(*, session: Session, query: str, limit: int = 50) -> list[Ch
     text = query.strip()[:80]
     if not text:
         return []
-    if text.isdigit():
-        found = session.get(Child, int(text))
+    wanted = inputs.number(text)
+    if wanted is not None:
+        found = session.get(Child, wanted)
         return [found] if found is not None else []
     statement = (
         select(Child)
@@ -312,12 +314,14 @@ def change_password(*, session: Session, staff: Staff, current: str, new: str, r
         raise AccountRefused(_("För många misslyckade försök. Vänta en kvart och försök igen."))
     if verdict == "wrong":
         raise AccountRefused(_("Det nuvarande lösenordet stämmer inte."))
-    check_new_password(new, repeat)
+    session.refresh(staff)
+    check_new_password(new, repeat, email=staff.email, name=staff.name)
     if new == current:
         raise AccountRefused(_("Välj ett nytt lösenord, inte samma som förut."))
     staff.password_hash = hash_password(new)
     staff.session_epoch += 1
     staff.failed_logins = 0
+    server_sessions.end_sessions(session, staff.id)
     session.add(staff)
     session.commit()
 
@@ -325,11 +329,16 @@ def change_password(*, session: Session, staff: Staff, current: str, new: str, r
 def end_all_sessions(*, session: Session, staff: Staff) -> None:
     """Sign the account out in every browser, this one included."""
     staff.session_epoch += 1
+    server_sessions.end_sessions(session, staff.id)
     session.add(staff)
     session.commit()
 
 
+def invite_key(staff_id: int | None) -> str:
+    """The setting that holds the nonce of an account's set-password link."""
+    return f"invite:{staff_id}"
+
+
 def cancel_invite(*, session: Session, staff_id: int) -> None:
     """Make every set-password link of an account stop working."""
-    session.execute(delete(Setting).where(Setting.key == f"invite:{staff_id}"))  # type: ignore[arg-type]
-    session.commit()
+    settings.write(session, invite_key(staff_id), None)

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from samtal import inputs
 from samtal.ages import age_from
 from samtal.models import (
     Child,
@@ -118,7 +119,7 @@ def read_registration(
     unit_id: int | None = None
     raw_unit = _text(form, "unit_id")
     if raw_unit:
-        unit_id = int(raw_unit) if raw_unit.isdigit() else -1
+        unit_id = inputs.number(raw_unit) or -1
         if unit_id not in unit_ids:
             errors["unit_id"] = _("Välj en förskola eller skola i listan.")
     elif unit_ids:

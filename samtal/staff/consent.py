@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
+from samtal import inputs
 from samtal.ages import age_of
 from samtal.config import DEFAULTS
 from samtal.models import Child, Consent, Guardian, Staff, utcnow
@@ -242,10 +243,7 @@ class ConsentForm:
 
 
 def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        return None
+    return inputs.day(text)
 
 
 def read_consent_form(

@@ -18,9 +18,10 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
+from samtal import server_sessions, settings
 from samtal.conversation.links import LinkRefused
 from samtal.models import Setting, Staff, utcnow
-from samtal.staff.accounts import create_staff
+from samtal.staff.accounts import create_staff, invite_key
 from samtal.staff.passwords import AccountRefused, check_new_password, hash_password
 
 SALT = "samtal.staff-password-link"
@@ -58,14 +59,7 @@ def active_admin_exists(*, session: Session) -> bool:
 
 def _store_nonce(session: Session, key: str) -> str:
     nonce = secrets.token_urlsafe(16)
-    row = session.get(Setting, key)
-    value = {"nonce": nonce, "issued_at": utcnow().isoformat()}
-    if row is None:
-        session.add(Setting(key=key, value=value))
-    else:
-        row.value = value
-        session.add(row)
-    session.commit()
+    settings.write(session, key, {"nonce": nonce, "issued_at": utcnow().isoformat()})
     return nonce
 
 
@@ -79,7 +73,7 @@ def issue_setup_token(*, session: Session) -> str | None:
 
 def issue_invite_token(*, session: Session, staff: Staff) -> str:
     """A new set-password token for an account (its older links stop working)."""
-    nonce = _store_nonce(session, f"invite:{staff.id}")
+    nonce = _store_nonce(session, invite_key(staff.id))
     return str(_serializer().dumps({"k": "invite", "s": staff.id, "n": nonce}))
 
 
@@ -101,7 +95,7 @@ def read_token(token: str, *, session: Session) -> PasswordLink:
         staff_id = data.get("s")
         if not isinstance(staff_id, int):
             raise LinkRefused("invalid")
-        link = PasswordLink(kind="invite", key=f"invite:{staff_id}", staff_id=staff_id)
+        link = PasswordLink(kind="invite", key=invite_key(staff_id), staff_id=staff_id)
         max_age = invite_days() * 86400
     if (utcnow() - signed_at).total_seconds() > max_age:
         raise LinkRefused("expired")
@@ -133,7 +127,7 @@ def complete_setup(
     link = read_token(token, session=session)
     if link.kind != "setup":
         raise LinkRefused("invalid")
-    check_new_password(password, repeat)
+    check_new_password(password, repeat, email=email, name=name)
     if not name.strip():
         raise AccountRefused(_("Skriv ditt namn."))
     _consume(session, link)
@@ -151,12 +145,13 @@ def complete_invite(*, session: Session, token: str, password: str, repeat: str)
     link = read_token(token, session=session)
     if link.kind != "invite":
         raise LinkRefused("invalid")
-    check_new_password(password, repeat)
     staff = session.get(Staff, link.staff_id)
     assert staff is not None  # read_token checked it
+    check_new_password(password, repeat, email=staff.email, name=staff.name)
     _consume(session, link)
     staff.password_hash = hash_password(password)
     staff.session_epoch += 1
+    server_sessions.end_sessions(session, staff.id)
     staff.failed_logins, staff.locked_until = 0, None
     session.add(staff)
     session.commit()

@@ -54,9 +54,7 @@ def init_app(app: Flask) -> None:
             headers["Cache-Control"] = "no-store"
         if response.status_code in (301, 302, 303, 307, 308):
             response.set_data(b"")  # the Location header says it all
-        elif request.headers.get("HX-Request") == "true":
-            # A fragment swapped into a page already governed by that page's policy.
-            return response
+        # Fragments too: one opened on its own (or by another site) is a page like any other.
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("Referrer-Policy", "no-referrer")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")

@@ -5,24 +5,15 @@ from __future__ import annotations
 
 import re
 
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlmodel import select
 
 from samtal.db import get_session
 from samtal.models import Answer, Child, Conversation
 from samtal.staff import accounts
-from tests.browser.checks import screenshot
+from tests.browser.checks import screenshot, violations
+from tests.browser.desk import DESK
 from tests.builders import STAFF_PASSWORD
-
-DESK = {"viewport": {"width": 1280, "height": 900}, "has_touch": False, "is_mobile": False}
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def violations(page) -> list[str]:
-    """axe-core's WCAG 2.2 A/AA violations on the page."""
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-    return [violation["id"] for violation in results.response["violations"]]
 
 
 def test_admin_erases_a_child_after_two_confirmations(open_page, live_app, start_tablet):

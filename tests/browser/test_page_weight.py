@@ -63,7 +63,7 @@ def test_child_conversation_stays_within_its_byte_budget(open_page, start_tablet
     page.goto(url)
     page.wait_for_load_state("networkidle")
     first = meter.take()
-    steps = []
+    steps: list = []
     while page.locator("form.answer").count() and len(steps) < 60:
         answer_in_any_language(page)
         steps.append(meter.take())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Iterator
 
 import pytest
 from sqlmodel import func, select
@@ -32,7 +33,7 @@ def _base(port: int) -> str:
 
 
 @pytest.fixture(scope="session")
-def saml_idp(tmp_path_factory, app_port) -> str:
+def saml_idp(tmp_path_factory, app_port) -> Iterator[str]:
     """SimpleSAMLphp with the test people, trusting Samtal's published SP metadata."""
     directory = tmp_path_factory.mktemp("saml-idp")
     publisher = make_app(
@@ -48,7 +49,7 @@ def saml_idp(tmp_path_factory, app_port) -> str:
 
 
 @pytest.fixture(scope="session")
-def oidc_issuer(tmp_path_factory, app_port) -> str:
+def oidc_issuer(tmp_path_factory, app_port) -> Iterator[str]:
     """oidc-provider with one client: Samtal, redirecting to its callback."""
     directory = tmp_path_factory.mktemp("oidc-provider")
     with oidc.running_provider(directory, f"{_base(app_port)}/sso/oidc/callback") as issuer:

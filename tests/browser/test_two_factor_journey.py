@@ -11,6 +11,7 @@ import pytest
 from samtal.db import get_session
 from samtal.staff import accounts
 from tests.browser.checks import violations
+from tests.browser.desk import DESK
 from tests.builders import STAFF_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -26,7 +27,7 @@ def test_turn_on_two_factor_and_sign_in_with_a_code(live_app, open_page):
             password=STAFF_PASSWORD,
         )
     base = live_app.config["BASE_URL"]
-    page = open_page(viewport={"width": 1280, "height": 900}, has_touch=False, is_mobile=False)
+    page = open_page(**DESK)
 
     def sign_in_with_password() -> None:
         page.goto(base + "/logga-in")

@@ -12,7 +12,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from sqlmodel import select
 
-from samtal import audit, library, settings
+from samtal import audit, inputs, library, settings
 from samtal.db import get_session
 from samtal.i18n import catalog_status
 from samtal.models import Staff
@@ -154,10 +154,7 @@ def languages():
 
 
 def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat((value or "").strip()) if value else None
-    except ValueError:
-        return None
+    return inputs.day(value)
 
 
 @login_required("admin")

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
-from samtal import audit
+from samtal import audit, inputs
 from samtal.conversation import links
 from samtal.db import get_session
 from samtal.models import Child, Staff, Unit
@@ -39,6 +39,7 @@ UNIT_KIND_NAMES = {"förskola": _l("Förskola"), "skola": _l("Skola")}
 ACTION_NAMES = {
     "login": _l("Loggade in"),
     "login_failed": _l("Misslyckad inloggning"),
+    "login_locked": _l("Inloggning nekad: kontot var tillfälligt låst"),
     "login_throttled": _l("Inloggning stoppad (för många försök)"),
     "logout": _l("Loggade ut"),
     "logout_everywhere": _l("Loggade ut överallt"),
@@ -47,6 +48,7 @@ ACTION_NAMES = {
     "password_set_by_link": _l("Valde lösenord via länk"),
     "setup_admin_created": _l("Första administratören skapad"),
     "refused": _l("Nekad sida (saknar behörighet)"),
+    "refused_child": _l("Sökte ett barn som inte är ens eget eller inte finns"),
     "staff_created": _l("Skapade konto"),
     "staff_updated": _l("Ändrade konto"),
     "staff_deactivated": _l("Avaktiverade konto"),
@@ -76,8 +78,7 @@ ACTION_NAMES = {
 
 def form_int(value: str | None) -> int | None:
     """A whole number from a form or query field, or None."""
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return inputs.number(value)
 
 
 def _staff_or_404(staff_id: int) -> Staff:

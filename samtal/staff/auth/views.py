@@ -26,7 +26,7 @@ from samtal.staff.access import (
     sign_out,
 )
 from samtal.staff.accounts import change_password, end_all_sessions
-from samtal.staff.passwords import AccountRefused, address_throttled
+from samtal.staff.passwords import AccountRefused
 from samtal.staff.two_factor import second_step
 from samtal.web.security import check_csrf, refuse_stale_form
 
@@ -40,7 +40,7 @@ def login():
         return refused
     db = get_session()
     email = request.form.get("email", "").strip().lower()[:254]
-    if address_throttled(db):
+    if not passwords.claim_address(db):
         audit.record("login_throttled", detail=email)
         message = _(
             "För många misslyckade inloggningar från den här anslutningen. "
@@ -50,21 +50,22 @@ def login():
             "staff/login.html", error=message, email=email, next=request.form.get("next")
         ), 429
     staff = db.exec(select(Staff).where(Staff.email == email)).first()
+    # The slow password check holds no pooled connection (the audit entry takes its own).
+    db.commit()
     verdict = passwords.check_password(db, staff, request.form.get("password", ""))
     if verdict != "ok":
-        audit.record("login_failed", detail=email)
-        message = (
-            _("För många misslyckade försök. Vänta en kvart och försök igen.")
-            if verdict == "locked"
-            else _("E-postadressen eller lösenordet stämmer inte.")
+        # The log tells the admin what the page does not: checked, or refused while locked.
+        audit.record("login_locked" if verdict == "locked" else "login_failed", detail=email)
+        message = _(
+            "E-postadressen eller lösenordet stämmer inte, eller så är kontot tillfälligt "
+            "låst efter för många försök. Kontrollera och försök igen om en kvart."
         )
         return render_template(
             "staff/login.html", error=message, email=email, next=request.form.get("next")
         ), 401
     assert staff is not None
-    staff.failed_logins, staff.locked_until = 0, None
-    db.add(staff)
-    db.commit()
+    passwords.forgive_address(db)
+    db.refresh(staff)
     if second_step.needed(staff):
         return second_step.begin(staff, _safe_next(request.form.get("next")))
     return finish_sign_in(staff, request.form.get("next"))

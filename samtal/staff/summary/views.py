@@ -153,25 +153,26 @@ def show(child_id: int):
     return _render_show(child, values=restored_form() or None)
 
 
-def _save(child: Child) -> tuple[str, str] | None:
-    """Store the notes sent with the form; the field and message when refused."""
+def _save(child: Child) -> tuple[tuple[str, str] | None, dict[str, Any] | None]:
+    """Store the notes sent with the form → (the field and message when refused, the notes
+    as stored)."""
     if request.form.get("anteckningar") != "1":
-        return None
+        return None, None
     content = store.gather(session=get_session(), child=child)
     notes = store.notes_from_form(request.form, _area_ids(content))
     try:
-        store.save_draft(session=get_session(), child=child, staff=me(), notes=notes)
+        draft = store.save_draft(session=get_session(), child=child, staff=me(), notes=notes)
     except SummaryRefused as refused:
-        return refused.field or "", refusal(refused)
+        return (refused.field or "", refusal(refused)), None
     audit.record("save_summary", child.id)
-    return None
+    return None, draft.notes
 
 
 @login_required(*WRITERS)
 def save(child_id: int):
     """Save the notes (plain POST, or htmx while typing); too long: say so, keep the text."""
     child = child_or_404(child_id)
-    failed = _save(child)
+    failed, _notes = _save(child)
     if htmx:
         return render_template(
             "staff/summary/_saved.html", error=failed, at=format_datetime(format="HH:mm")
@@ -197,7 +198,7 @@ def sign_page(child_id: int):
 def sign(child_id: int):
     """Save the notes, then sign: an immutable version with its hash; twice is once."""
     child = child_or_404(child_id)
-    failed = _save(child)
+    failed, notes = _save(child)
     if failed is None and request.form.get("bekrafta") != "ja":
         failed = ("bekrafta", _("Kryssa i rutan för att bekräfta att du vill signera."))
     if failed:
@@ -205,8 +206,10 @@ def sign(child_id: int):
         return _render_show(child, values=values, error=failed, status=422)
     session = get_session()
     before = store.latest_version(session, child.id or 0)
+    # What this request sent is what it signs, even if another tab saved other notes since.
+    content = store.gather(session=session, child=child, notes=notes)
     try:
-        signed = store.sign(session=session, child=child, staff=me())
+        signed = store.sign(session=session, child=child, staff=me(), content=content)
     except SummaryRefused as refused:
         flash(refusal(refused))
         return redirect(url_for("summary.show", child_id=child.id), code=303)

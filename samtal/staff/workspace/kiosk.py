@@ -24,7 +24,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlmodel import col, select
 
-from samtal import audit, library, settings
+from samtal import audit, inputs, library, limits, settings
 from samtal.ages import age_of
 from samtal.conversation import invitations, lifecycle, links
 from samtal.db import get_session
@@ -229,7 +229,8 @@ def invite(child_id: int):
         return to_child(child, "vardnadshavare")
     db = get_session()
     guardian_id = request.form.get("guardian_id", "")
-    guardian = db.get(Guardian, int(guardian_id)) if guardian_id.isdigit() else None
+    found_id = inputs.number(guardian_id)
+    guardian = db.get(Guardian, found_id) if found_id is not None else None
     if guardian is None or guardian.child_id != child.id:
         flash(_("Välj vilken vårdnadshavare som ska bjudas in."))
         return to_child(child, "vardnadshavare")
@@ -327,18 +328,27 @@ def kiosk_leave():
     db = get_session()
     staff = db.get(Staff, kiosk.get("staff"))
     signed_in = access.current_staff()  # the log then names whose session this is, if still on
-    verdict = passwords.check_password(db, staff, request.form.get("password", ""))
-    if verdict != "ok":
+    # The kiosk's own count: a child's screen must never lock the barnkontakt's account.
+    attempts = f"kiosk leave: staff {kiosk.get('staff')}, child {kiosk.get('child')}"
+    allowed = limits.claim(
+        db,
+        attempts,
+        int(current_app.config["LOGIN_ATTEMPTS"]),
+        int(current_app.config["LOCK_MINUTES"]),
+    )
+    password = request.form.get("password", "")
+    if staff is None or not staff.active or not allowed or not passwords.matches(staff, password):
         audit.record("kiosk_leave_refused", kiosk.get("child"), detail=f"staff {kiosk['staff']}")
         message = (
             _("För många misslyckade försök. Vänta en kvart och försök igen.")
-            if verdict == "locked"
+            if not allowed
             else _("Lösenordet stämmer inte. Barnets skärm är fortfarande låst.")
         )
         return render_template(
             "staff/workspace/kiosk_leave.html", back=kiosk.get("path"), error=message
         ), 401
     assert staff is not None
+    limits.forgive(db, attempts)
     if signed_in is None or signed_in.id != staff.id:
         if second_step.needed(staff):
             # The password alone does not sign this account in again: the code follows.
@@ -350,9 +360,6 @@ def kiosk_leave():
             return second_step.begin(staff, after)
         access.sign_in(staff)  # the password is a fresh sign-in
     session.pop(KIOSK_KEY, None)
-    staff.failed_logins = 0
-    db.add(staff)
-    db.commit()
     g.staff_member = staff
     audit.record("kiosk_left", kiosk.get("child"))
     child = db.get(Child, kiosk.get("child")) if kiosk.get("child") else None

@@ -31,7 +31,7 @@ from sqlalchemy import distinct
 from sqlmodel import col, func, select
 from werkzeug.routing import BuildError
 
-from samtal import audit, library, settings
+from samtal import audit, inputs, library, settings
 from samtal.ages import age_of
 from samtal.conversation import followup as followups
 from samtal.conversation.engine import Given
@@ -147,7 +147,7 @@ def caseload():
         staff=me(),
         search=request.args.get("sok", ""),
         status=request.args.get("status") or None,
-        page=int(page) if page.isdigit() else 1,
+        page=inputs.number(page, maximum=100_000) or 1,
     )
     audit.record("view_caseload", detail=f"sida {found.page}")
     return render_template(

@@ -25,7 +25,7 @@ OIDC = {
 @pytest.fixture
 def sso_app(tmp_path):
     """sso_app(**config) → the app on a fresh SQLite file with that single sign-on."""
-    made = []
+    made: list = []
 
     def _make(**config):
         app = make_app(f"sqlite:///{tmp_path / f'{len(made)}.db'}", **config)

@@ -9,7 +9,6 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -18,6 +17,7 @@ from sqlalchemy import Column, DateTime, func, select, update
 from sqlmodel import SQLModel, col
 
 from samtal import audit, library
+from samtal.config import ROOT
 from samtal.conversation import adult, invitations, lifecycle, records
 from samtal.conversation.reading import Parsed
 from samtal.db import get_session
@@ -28,7 +28,7 @@ from samtal.summary import store as summary_store
 from tests.builders import STAFF_PASSWORD, csrf_token_of, login, make_app
 
 SCHEMA = json.loads(
-    (Path(__file__).parents[1] / "schema" / "register-extract-v1.schema.json").read_text()
+    (ROOT / "schema" / "register-extract-v1.schema.json").read_text()
 )
 # Tables that are the child's data and that seed() fills, each at least once.
 FILLED = {
@@ -154,14 +154,18 @@ def rows_about(app: Flask, child_id: int) -> dict[str, int]:
     with app.app_context():
         session = get_session()
         conversations = set(
-            session.exec(select(Conversation.id).where(Conversation.child_id == child_id))
+            session.execute(
+                select(col(Conversation.id)).where(col(Conversation.child_id) == child_id)
+            )
             .scalars()
             .all()
         )
         guardians = set(
-            session.exec(select(Guardian.id).where(Guardian.child_id == child_id)).scalars().all()
+            session.execute(select(col(Guardian.id)).where(col(Guardian.child_id) == child_id))
+            .scalars()
+            .all()
         )
-        counts = {}
+        counts: dict[str, int] = {}
         for table in SQLModel.metadata.tables.values():
             if table.name == "auditentry":
                 continue
@@ -184,7 +188,9 @@ def rows_about(app: Flask, child_id: int) -> dict[str, int]:
 
 def audit_entries(app: Flask) -> list[AuditEntry]:
     with app.app_context():
-        return list(get_session().exec(select(AuditEntry).order_by(col(AuditEntry.id))).scalars())
+        return list(
+            get_session().execute(select(AuditEntry).order_by(col(AuditEntry.id))).scalars()
+        )
 
 
 def table_sizes(app: Flask) -> dict[str, int]:

@@ -28,7 +28,7 @@ def test_five_failures_lock_the_account_for_a_while(client, make_staff):
         login(client, staff.email, "fel lösenord")
     response = login(client, staff.email, STAFF_PASSWORD)
     assert response.status_code == 401
-    assert "För många" in response.get_data(as_text=True)
+    assert "tillfälligt låst" in response.get_data(as_text=True)
 
 
 def test_statistics_role_is_refused_personal_data(staff_client):

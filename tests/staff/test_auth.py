@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from samtal.db import get_session
 from samtal.models import AuditEntry, Setting, Staff
@@ -348,7 +348,7 @@ def test_every_sign_in_and_failure_is_recorded_with_its_address(app, make_staff)
     login(client, staff.email, "fel lösenord")
     login(client, staff.email)
     with app.app_context():
-        entries = get_session().exec(select(AuditEntry).order_by(AuditEntry.id)).all()
+        entries = get_session().exec(select(AuditEntry).order_by(col(AuditEntry.id))).all()
     failed = next(e for e in entries if e.action == "login_failed")
     signed_in = next(e for e in entries if e.action == "login")
     assert failed.detail == staff.email and failed.address == "127.0.0.1"

@@ -198,12 +198,13 @@ def test_control_characters_in_words_are_dropped(fast):
     """Stray control characters (even NUL, which PostgreSQL refuses) never stop an answer."""
     conversation, _flow, session = fast
     store(fast, "hej", {"value": ["ja"]})
-    for step_id, value in [
+    steps: list[tuple[str, str | list[str]]] = [
         ("mat.hur", "2"),
         ("mat.battre", ["lunch"]),
         ("lek.hur", "2"),
         ("vanner.hur", "2"),
-    ]:
+    ]
+    for step_id, value in steps:
         store(fast, step_id, {"value": value if isinstance(value, list) else [value]})
     assert store(fast, "vanner.ord", {"words": ["Hej\x00 d\x07å!\tSlut"]})
     words = records.stored_answers(session, conversation.id)["vanner.ord"].words

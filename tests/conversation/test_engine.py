@@ -56,12 +56,13 @@ def test_fixed_order_goes_through_the_areas_in_framework_order():
     """In a fixed flow the areas come one after the other: mat, lek, vänner."""
     answers = dict(YES)
     seen = []
-    for step_id, value in [
+    steps: list[tuple[str, str | list[str]]] = [
         ("mat.hur", "2"),
         ("mat.battre", ["lunch"]),
         ("lek.hur", "3"),
         ("vanner.hur", "1"),
-    ]:
+    ]
+    for step_id, value in steps:
         position = engine.position(FAST, answers)
         assert position.step is not None and position.step.id == step_id
         seen.append(position.area.id if position.area else None)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import cast
 
 import pytest
 
-from samtal.models import Consent
+from samtal.models import Consent, Guardian
 from samtal.staff import consent
 from samtal.staff.consent import covers, describe, missing, read_consent_form
 
@@ -237,7 +238,10 @@ def test_the_consent_form_refuses_what_is_missing_in_swedish(app, fields, field)
     """Each missing or wrong part of the form gets its own Swedish message."""
     with app.test_request_context():
         checked, errors = read_consent_form(
-            form(**fields), guardians=[Guardianish(MOTHER)], child_age=9, today=TODAY
+            form(**fields),
+            guardians=[cast(Guardian, Guardianish(MOTHER))],
+            child_age=9,
+            today=TODAY,
         )
     assert checked is None
     assert field in errors and errors[field]
@@ -248,13 +252,13 @@ def test_the_consent_form_reads_recipients_and_the_child_from_fifteen(app):
     with app.test_request_context():
         checked, errors = read_consent_form(
             form(giver=[str(MOTHER), "child"]),
-            guardians=[Guardianish(MOTHER)],
+            guardians=[cast(Guardian, Guardianish(MOTHER))],
             child_age=15,
             today=TODAY,
         )
         young, _ = read_consent_form(
             form(giver=[str(MOTHER), "child"]),
-            guardians=[Guardianish(MOTHER)],
+            guardians=[cast(Guardian, Guardianish(MOTHER))],
             child_age=9,
             today=TODAY,
         )

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlmodel import select
+from sqlmodel import col, select
 
 from samtal import library
 from samtal.conversation import engine, invitations, lifecycle
@@ -438,7 +438,7 @@ def test_gather_reads_the_stored_conversations_and_safety_notes(app):
         conversation = session.exec(
             select(Conversation).where(
                 Conversation.child_id == child_id,
-                Conversation.guardian_id.is_(None),  # type: ignore[union-attr]
+                col(Conversation.guardian_id).is_(None),
             )
         ).one()
         session.add(

@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from samtal.db import get_session
 from samtal.models import AuditEntry, Staff
-from tests.conftest import STAFF_PASSWORD, csrf_token_of, login, make_app
+from tests.builders import STAFF_PASSWORD, csrf_token_of, login, make_app
 
 
 def secret_on(html: str) -> str:

@@ -11,18 +11,20 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
 from PIL import Image
-from sqlmodel import select
+from sqlmodel import col, select
 
+from samtal.config import ROOT
 from samtal.db import get_session
 from samtal.models import Consent, Conversation, Guardian, SafetyConcern, utcnow
 from samtal.summary import exports, store
 from tests.builders import csrf_token_of, make_child
 
-SCHEMA = json.loads((Path(__file__).parents[1] / "schema" / "summary-v1.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "schema" / "summary-v1.schema.json").read_text())
 YOUNG_PICKS = {
     "omsorg.hur": "2",
     "omsorg.ord": "Jag vill äta frukost i skolan.",
@@ -69,7 +71,7 @@ def young(app, staff_client):
         conversation = session.exec(
             select(Conversation).where(
                 Conversation.child_id == child_id,
-                Conversation.guardian_id.is_(None),  # type: ignore[union-attr]
+                col(Conversation.guardian_id).is_(None),
             )
         ).one()
         session.add(
@@ -100,7 +102,7 @@ def consent(app, child_id: int, *, recipient: str = "barnteam", child_too: bool 
     with app.app_context():
         session = get_session()
         today = utcnow().date()
-        common = {
+        common: dict[str, Any] = {
             "child_id": child_id,
             "information": ["sammanstallning"],
             "recipients": [recipient],
@@ -261,10 +263,13 @@ def test_pdf_rendering_fetches_nothing(monkeypatch):
     calls = []
     monkeypatch.setattr(socket, "create_connection", lambda *a, **k: calls.append(a))
     real_connect = socket.socket.connect
-    monkeypatch.setattr(
-        socket.socket, "connect", lambda self, *a: calls.append(a) or real_connect(self, *a)
-    )
-    stylesheet = Path(__file__).parents[1] / "static" / "samtal.css"
+
+    def connect(self, *address):
+        calls.append(address)
+        return real_connect(self, *address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    stylesheet = ROOT / "static" / "samtal.css"
     pdf = exports.render_pdf(
         '<html><body><p>Hej</p><img src="http://192.0.2.1/bild.png" alt="">'
         '<link rel="stylesheet" href="https://192.0.2.1/x.css"></body></html>',
@@ -290,7 +295,7 @@ def ink(pdf: bytes, tmp_path: Path) -> float:
 def test_pdf_draws_the_registrys_pictures_and_the_documents_figures(app, tmp_path):
     """Pictures come from the registry and figures from the caller, by their addresses; an
     unknown address draws nothing (and fetches nothing)."""
-    stylesheet = Path(__file__).parents[1] / "static" / "samtal.css"
+    stylesheet = ROOT / "static" / "samtal.css"
     square = (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
         '<rect width="10" height="10"/></svg>'
@@ -312,7 +317,7 @@ def test_pdfs_render_side_by_side_in_server_threads(young, tmp_path):
     """A server thread renders PDFs while others do (each thread has its own fonts)."""
     client, _staff, child_id = young
     app = client.application
-    stylesheet = Path(__file__).parents[1] / "static" / "samtal.css"
+    stylesheet = ROOT / "static" / "samtal.css"
 
     def render(n: int) -> bytes:
         with app.app_context():
