@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, gettext
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -16,9 +16,17 @@ from markupsafe import Markup
 RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur", "ps", "ckb"})
 
 
+# The staff pages' blueprints: they speak the configured STAFF_LANGUAGE.
+STAFF_BLUEPRINTS = frozenset({"auth", "workspace", "summary", "admin", "two_factor", "sso"})
+
+
 def current_locale() -> str:
-    """The page's language: the conversation's when there is one, else Swedish."""
-    wanted = g.get("locale") or current_app.config["BABEL_DEFAULT_LOCALE"]
+    """The page's language: the conversation's when there is one, the staff language on staff
+    pages, else Swedish."""
+    wanted = g.get("locale")
+    if not wanted and has_request_context() and request.blueprint in STAFF_BLUEPRINTS:
+        wanted = current_app.config["STAFF_LANGUAGE"]
+    wanted = wanted or current_app.config["BABEL_DEFAULT_LOCALE"]
     return wanted if wanted in current_app.config["LANGUAGES"] else "sv"
 
 
@@ -38,7 +46,14 @@ def language_name(code: str, in_locale: str | None = None) -> str:
 def init_app(app: Flask) -> None:
     """Install Flask-Babel and the template helpers for language and direction."""
     Babel(app, locale_selector=current_locale)
+    # The staff pages' own catalogs (i18n/staff/<lang>), merged after the families' ones.
+    staff = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]) / "staff"
+    if staff.is_dir():
+        app.extensions["babel"].translation_directories.append(str(staff))
     _fill_role_in_templates(app)
+    # A stored Swedish text (a flow's, a framework's) in the page's language; plain text, so
+    # the template escapes it.
+    app.jinja_env.filters["tr"] = lambda text: gettext(text) if text else text
 
     @app.context_processor
     def _language_helpers():

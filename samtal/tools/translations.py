@@ -17,6 +17,8 @@ from samtal.config import ROOT
 I18N = ROOT / "i18n"
 TEMPLATE = I18N / "messages.pot"
 STAFF_TEMPLATE = I18N / "staff.pot"
+# The staff pages' catalogs (English for a GIRFEC installation), kept apart from the families'.
+STAFF_CATALOGS = I18N / "staff"
 
 
 @click.group("translations")
@@ -36,6 +38,10 @@ def update_command() -> None:
     extract("babel-staff.cfg", STAFF_TEMPLATE)
     if any(I18N.glob("*/LC_MESSAGES/messages.po")):
         _pybabel("update", "-i", str(TEMPLATE), "-d", str(I18N), "--no-fuzzy-matching")
+    if any(STAFF_CATALOGS.glob("*/LC_MESSAGES/messages.po")):
+        _pybabel(
+            "update", "-i", str(STAFF_TEMPLATE), "-d", str(STAFF_CATALOGS), "--no-fuzzy-matching"
+        )
 
 
 def extract(config: str, output: Path) -> None:
@@ -61,6 +67,8 @@ def extract(config: str, output: Path) -> None:
 def compile_command() -> None:
     """Compile every catalog so the app can use it."""
     _pybabel("compile", "-d", str(I18N))
+    if STAFF_CATALOGS.is_dir():
+        _pybabel("compile", "-d", str(STAFF_CATALOGS))
 
 
 @translate_group.command("add")

@@ -130,15 +130,20 @@ def change_texts() -> ChangeTexts:
     )
 
 
+def translated(text: str) -> str:
+    """A flow's or framework's Swedish text, stored in the summary, in the page's language."""
+    return _(text) if text else text
+
+
 def compass(content: dict[str, Any], prefix: str = "kompass") -> Markup:
     """The wheel for a built summary."""
     return wheel(
-        areas=[(a["id"], a["label"]) for a in content["areas"]],
+        areas=[(a["id"], translated(a["label"])) for a in content["areas"]],
         series=series_of(
             content, _("Barnet"), lambda name: _("Vårdnadshavare: %(name)s", name=name)
         ),
         priorities=content.get("priorities", []),
-        texts=wheel_texts(content["framework"]["name"]),
+        texts=wheel_texts(translated(content["framework"]["name"])),
         prefix=prefix,
     )
 
