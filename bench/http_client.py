@@ -108,8 +108,17 @@ class Browser:
         if form is not None:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        self.connection.request(method, path, body=body, headers=headers)
-        response = self.connection.getresponse()
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+        except http.client.RemoteDisconnected:
+            if method != "GET":
+                raise
+            # gunicorn closes a kept-alive connection idle for 2 s (a slow page on the other
+            # server measured side by side): open a new one; the time counts.
+            self.connection.close()
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
         data = response.read()
         self.jar.extract_cookies(_Headers(response), wanted)  # type: ignore[arg-type]
         return (

@@ -12,11 +12,13 @@ PostgreSQL, each database a fresh file or schema:
   children (bench/seed.py, each size in its own database and server, both measured side by
   side, request for request), as the barnkontakt signed in through the real login form with
   a cookie jar;
+- the statistics page and its CSV at 100 and at 10,000 children (bench/statistics.py), side
+  by side, as the statistik role; and the counting itself, the first view of a day;
 - peak memory (RSS) per gunicorn worker after the load.
 
 Each row has p50 and p95 and p95 as a multiple of the static file's p95. Targets, with
 PASS/FAIL: answer step p95 ≤ 3× static p95 at 50 tablets; summary page and PDF p95 ≤ 1 s;
-caseload p95 at 10,000 ≤ 2× at 100; 0 errors.
+caseload p95 at 10,000 ≤ 2× at 100; statistics page p95 at 10,000 ≤ 2× at 100; 0 errors.
 
     .venv/bin/python bench/run.py            # the full run (about three minutes)
     .venv/bin/python bench/run.py --quick    # about half a minute; CI runs it so it cannot rot
@@ -37,6 +39,7 @@ sys.path.insert(0, str(ROOT))  # run as a script: bench/ and samtal/ import from
 from bench.report import LOADS, Outcome, print_table  # noqa: E402
 from bench.scenarios import FULL, QUICK, run_database  # noqa: E402
 from bench.servers import drop_schemas, postgres_url  # noqa: E402
+from bench.statistics import run as run_statistics  # noqa: E402
 
 
 def main() -> int:
@@ -51,11 +54,13 @@ def main() -> int:
         names = ["main", *(f"caseload-{size}" for size in plan.caseloads)]
         sqlite = [f"sqlite:///{Path(folder) / name}.db" for name in names]
         outcomes["SQLite"] = run_database("SQLite", sqlite, plan)
+        run_statistics("SQLite", sqlite[0], plan, outcomes["SQLite"])
     first = postgres_url()
     if first:
         schemas = [first, *(postgres_url() or "" for _ in plan.caseloads)]
         try:
             outcomes["PostgreSQL"] = run_database("PostgreSQL", schemas, plan)
+            run_statistics("PostgreSQL", schemas[0], plan, outcomes["PostgreSQL"])
         finally:
             drop_schemas(schemas)
 

@@ -24,8 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, text  # noqa: E402
-from sqlmodel import Session, SQLModel, select  # noqa: E402
+from sqlmodel import Session, select  # noqa: E402
 
+from samtal import migrations  # noqa: E402
 from samtal.db import make_engine  # noqa: E402
 from samtal.models import (  # noqa: E402
     Child,
@@ -128,7 +129,7 @@ def seed(database_url: str, children: int, email: str, password: str, others: in
     """Seed `children` fictional children for the barnkontakt `email` (and `others` for another
     one); returns the barnkontakt's staff id."""
     engine = make_engine(database_url)
-    SQLModel.metadata.create_all(engine)
+    migrations.migrate(engine)
     now = datetime.now(UTC)
     today = now.date()
     with Session(engine) as session:

@@ -123,6 +123,9 @@ def environment(database_url: str, port: int) -> dict[str, str]:
 @contextlib.contextmanager
 def serve(env: dict[str, str], port: int) -> Iterator[subprocess.Popen]:
     """gunicorn (2 workers × 8 threads) on this port and database, until the block ends."""
+    # The deploy step first: the workers only check the schema.
+    flask = str(Path(sys.executable).with_name("flask"))
+    subprocess.run([flask, "--app", "app", "samtal", "migrate"], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
@@ -136,6 +139,9 @@ def serve(env: dict[str, str], port: int) -> Iterator[subprocess.Popen]:
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            # The table is the output; the access log (gunicorn.conf.py) would bury it.
+            "--access-logfile",
+            "/dev/null",
             "app:create_app()",
         ],
         cwd=ROOT,

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
 
-from samtal.config import ROOT
+from samtal.config import shipped
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config, database, languages, flows and pictures (checked), pages."""
     from samtal import cli, config, db, i18n, inputs, library, server_sessions, settings
     from samtal.family import adult_panel, guardian, tablet
-    from samtal.staff import access, admin, auth, sso, summary, two_factor, workspace
-    from samtal.web import pages, security
+    from samtal.staff import access, admin, auth, sso, statistics, summary, two_factor, workspace
+    from samtal.web import pages, security, serving
 
     app = Flask(
         __name__,
+        # Where config.py, the secret key file and the default SQLite database live; an
+        # installed package's default (under sys.prefix) is rarely writable by the service.
+        instance_path=os.environ.get("SAMTAL_INSTANCE_PATH") or None,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(shipped("templates")),
+        static_folder=str(shipped("static")),
     )
     config.load(app, test_config)
     inputs.init_app(app)
@@ -29,11 +33,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     library.init_app(app)
     security.init_app(app)
+    serving.init_app(app)
     pages.init_app(app)
     for blueprint in (tablet.bp, adult_panel.bp, guardian.bp):
         app.register_blueprint(blueprint)
     for blueprint in (auth.bp, workspace.bp, summary.bp, admin.bp, two_factor.bp, sso.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(statistics.bp)
     app.jinja_env.globals["current_staff"] = access.current_staff
     app.jinja_env.globals["area_label"] = settings.area_label
     app.jinja_env.globals["area_label_both"] = settings.area_label_both

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, has_request_context, request
+from flask import g, has_request_context, request
 from sqlmodel import Session, col, select
 
+from samtal.db import get_session
 from samtal.inputs import clean_text
 from samtal.models import AuditEntry
 
 
-def entry(action: str, child_id: int | None = None, detail: str | None = None) -> AuditEntry:
-    """One entry as record() appends it: who (from the request), what, about which child."""
+def entry(
+    action: str,
+    child_id: int | None = None,
+    detail: str | None = None,
+    *,
+    staff_id: int | None = None,
+) -> AuditEntry:
+    """One entry as record() appends it: who (from the request, unless staff_id names who
+    acted), what, about which child."""
     staff = g.get("staff_member") if has_request_context() else None
     return AuditEntry(
-        staff_id=staff.id if staff is not None else None,
+        staff_id=staff_id if staff_id is not None else (staff.id if staff is not None else None),
         action=action[:40],
         child_id=child_id,
         # A path or form value may carry a NUL (PostgreSQL refuses it) or other control bytes.
@@ -22,11 +30,24 @@ def entry(action: str, child_id: int | None = None, detail: str | None = None) -
     )
 
 
-def record(action: str, child_id: int | None = None, detail: str | None = None) -> None:
-    """Append one entry, in its own transaction so it stands whatever happens to the caller's."""
-    with Session(current_app.extensions["samtal.engine"]) as session:
-        session.add(entry(action, child_id, detail))
-        session.commit()
+def record(
+    action: str,
+    child_id: int | None = None,
+    detail: str | None = None,
+    *,
+    staff_id: int | None = None,
+) -> None:
+    """Append one entry and commit it at once, so it stands whatever the request does next.
+
+    The actor is the signed-in staff member, unless staff_id names who acted (the adult's
+    panel on a kiosk tablet, where the staff session is set aside). It is written with the
+    request's own session: a second connection per entry made every thread that held one
+    wait for another, and a worker with more threads than its pool stalled. Callers record
+    after their change is committed (or when nothing changed), so the commit carries only
+    the entry."""
+    session = get_session()
+    session.add(entry(action, child_id, detail, staff_id=staff_id))
+    session.commit()
 
 
 def entries(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
-from samtal import library, settings
+from samtal import library, migrations, settings
 from samtal.ages import age_of
 from samtal.conversation import invitations, lifecycle, links
 from samtal.db import get_session
@@ -32,13 +33,39 @@ def require_language(language: str) -> None:
 
 
 @click.group("samtal")
-def samtal_group() -> None:
+@click.pass_context
+@with_appcontext
+def samtal_group(context: click.Context) -> None:
     """Samtal: start conversations and prepare the app."""
+    problem = current_app.extensions["samtal.schema_problem"]
+    # What repairs or copies a database works on any schema; everything else needs it current.
+    if problem and context.invoked_subcommand not in ("migrate", "revision", "backup", "restore"):
+        raise click.ClickException(problem)
+
+
+@samtal_group.command("migrate")
+def migrate_command() -> None:
+    """Bring the database's tables to this version (a deploy step: once, before the servers)."""
+    done = migrations.migrate(current_app.extensions["samtal.engine"])
+    click.echo(
+        {
+            "created": "Databasens tabeller är skapade.",
+            "upgraded": "Databasens tabeller är uppdaterade.",
+            "current": "Databasens tabeller är redan aktuella.",
+        }[done]
+    )
+
+
+@samtal_group.command("revision")
+@click.option("-m", "--message", required=True, help="Vad ändringen gör, kort.")
+def revision_command(message: str) -> None:
+    """Write a new migration from the models' difference to the newest one's tables."""
+    click.echo("Ny migrering (läs och justera den): " + migrations.new_revision(message))
 
 
 @samtal_group.command("init")
 def init_command() -> None:
-    """Create the database tables (already done at start), print the first-run link, say how."""
+    """Print the first-run link while there is no admin, and say how to start a conversation."""
     click.echo("Samtal är redo. Databas: " + current_app.config["DATABASE_URL"].split("@")[-1])
     setup_url = first_run_url()
     if setup_url:

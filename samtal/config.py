@@ -9,7 +9,17 @@ from typing import Any
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+
+
+def shipped(name: str) -> Path:
+    """A directory of files the app serves (templates, static, i18n, schema): inside the package
+    when installed from a wheel (setup.py puts them there), beside it in a checkout."""
+    inside = PACKAGE / name
+    return inside if inside.is_dir() else ROOT / name
+
+
 # Each single sign-on method and the settings it cannot work without.
 SSO_NEEDS: dict[str, tuple[str, ...]] = {
     "none": (),
@@ -44,6 +54,27 @@ DEFAULTS: dict[str, Any] = {
     # From this age the child's own consent is needed too before anything is shared.
     "CHILD_CONSENT_AGE": 15,
     "BASE_URL": "http://127.0.0.1:5000",
+    # Threads per worker (gunicorn.conf.py passes gunicorn's own): the pool's default.
+    "THREADS": 8,
+    # Connections per worker; by default one per thread (pool) and a few more (overflow).
+    "DATABASE_POOL_SIZE": None,
+    "DATABASE_MAX_OVERFLOW": None,
+    # Proxies in front that set X-Forwarded-For/-Proto/-Host/-Port (0: none, trust nothing).
+    "PROXY_FIX": 0,
+    "HSTS_SECONDS": 365 * 24 * 3600,
+    # "json": one JSON object a line on stdout; anything else leaves Flask's own logging.
+    "LOG_FORMAT": "json",
+    # Keys being retired: links and sessions signed with them still work (README, "Drift").
+    "SECRET_KEY_FALLBACKS": [],
+    # Guardian invitations by e-mail: the SMTP server that sends them (MAIL_SECURITY is
+    # starttls, ssl or none; MAIL_USERNAME empty means no sign-in).
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_SECURITY": "starttls",
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": "Samtal <samtal@localhost>",
+    "MAIL_TIMEOUT": 10,
     # The reporting duty the adult is reminded of; check it against current law locally.
     "REPORTING_DUTY_REFERENCE": "socialtjänstlagen, SFS 2025:400",
     "EXTRA_FLOW_DIRS": [],
@@ -56,7 +87,7 @@ DEFAULTS: dict[str, Any] = {
     "LANGUAGES": ["sv", "en", "ar", "fa", "so", "ti", "uk", "fi"],
     "BABEL_DEFAULT_LOCALE": "sv",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
-    "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "i18n"),
+    "BABEL_TRANSLATION_DIRECTORIES": str(shipped("i18n")),
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "samtal",

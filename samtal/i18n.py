@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,28 @@ def direction(locale: str) -> str:
     return "rtl" if locale.split("_")[0] in RIGHT_TO_LEFT else "ltr"
 
 
+def text_direction(text: str | None) -> str:
+    """'rtl' when a text's first strong character is right-to-left, else 'ltr'.
+
+    What dir="auto" means to a browser, worked out here because WeasyPrint (the PDFs) does not
+    read dir="auto": without it an Arabic answer inside a Swedish page gets its punctuation and
+    quotation marks at the wrong ends.
+    """
+    for character in text or "":
+        kind = unicodedata.bidirectional(character)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
+def isolated(text: str | None) -> Markup:
+    """A name or other family-written text set apart from the sentence around it (<bdi>), with
+    its own direction."""
+    return Markup('<bdi dir="{}">{}</bdi>').format(text_direction(text), text or "")
+
+
 def language_name(code: str, in_locale: str | None = None) -> str:
     """The language's own name (or its name in another language), from Babel's CLDR data."""
     try:
@@ -54,6 +77,8 @@ def init_app(app: Flask) -> None:
     # A stored Swedish text (a flow's, a framework's) in the page's language; plain text, so
     # the template escapes it.
     app.jinja_env.filters["tr"] = lambda text: gettext(text) if text else text
+    app.jinja_env.filters["text_direction"] = text_direction
+    app.jinja_env.filters["isolated"] = isolated
 
     @app.context_processor
     def _language_helpers():

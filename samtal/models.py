@@ -30,6 +30,8 @@ class Staff(SQLModel, table=True):
     name: str = Field(max_length=120)
     role: str = Field(max_length=12)
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    # Printed on guardian invitations, so a family can call the barnkontakt who sent one.
+    phone: str | None = Field(default=None, max_length=40)
     password_hash: str = Field(max_length=255)
     active: bool = True
     # Raising the epoch ends every signed-in session of this account ("log out everywhere").
@@ -112,6 +114,10 @@ class Conversation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+    # Wrong PINs for the adult's panel: counted per conversation in a window, in one atomic
+    # UPDATE (samtal.panel_access), never on the staff account.
+    pin_attempts: int = 0
+    pin_window_at: datetime | None = None
 
 
 class Answer(SQLModel, table=True):
@@ -166,7 +172,17 @@ class SafetyConcern(SQLModel, table=True):
     step_id: str | None = Field(default=None, max_length=80)
     note: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # Who marked it: a staff member, or None when the panel was opened with the PIN alone
+    # (then marked_via says "pin": whoever held the conversation's PIN). Concerns marked
+    # before this was recorded say "unknown".
+    marked_by: int | None = Field(default=None, foreign_key="staff.id")
+    marked_via: str = Field(default="unknown", max_length=8)  # staff, kiosk, pin or unknown
     report_made_at: datetime | None = None
+    report_made_by: int | None = Field(default=None, foreign_key="staff.id")
+    # The barnkontakt's recorded decision not to report, and why; closes the concern too.
+    no_report_reason: str | None = Field(default=None, max_length=2000)
+    decided_by: int | None = Field(default=None, foreign_key="staff.id")
+    decided_at: datetime | None = None
 
 
 class Guardian(SQLModel, table=True):
@@ -192,6 +208,20 @@ class Invitation(SQLModel, table=True):
     failed_codes: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
+
+
+class InvitationDelivery(SQLModel, table=True):
+    """One attempt to send an invitation to a guardian (by e-mail): to where, and how it went."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int = Field(foreign_key="invitation.id", index=True)
+    channel: str = Field(default="email", max_length=12)
+    address: str = Field(max_length=254)
+    status: str = Field(max_length=12)  # sent or failed
+    # Why it failed, in Swedish for the barnkontakt (the mail server's answer, shortened).
+    reason: str | None = Field(default=None, max_length=500)
+    sent_by: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Consent(SQLModel, table=True):
@@ -234,6 +264,21 @@ class SummaryVersion(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     signed_by: int = Field(foreign_key="staff.id")
     signed_at: datetime = Field(default_factory=utcnow)
+
+
+class ChildCopyChoice(SQLModel, table=True):
+    """What the barnkontakt let go home in the child's copy; the newest row counts.
+
+    Item keys come from samtal.child_copy.items(); an item not among `reviewed` (something the
+    child said after the review) stays out until the barnkontakt looks again.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: int = Field(foreign_key="child.id", index=True)
+    reviewed: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    included: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    chosen_by: int = Field(foreign_key="staff.id")
+    chosen_at: datetime = Field(default_factory=utcnow)
 
 
 class AuditEntry(SQLModel, table=True):

@@ -14,6 +14,11 @@ fi
 need_apt=()
 command -v chromium >/dev/null || need_apt+=(chromium)
 fc-list 2>/dev/null | grep -qi dejavu || need_apt+=(fonts-dejavu-core)
+# Noto for every script the families write in (Latin, Cyrillic, Arabic, Ethiopic): the PDFs
+# embed them, and without them Arabic comes out unshaped and Tigrinya as empty boxes.
+for family in "Noto Sans" "Noto Sans Arabic" "Noto Sans Ethiopic"; do
+  fc-list ":family=$family" 2>/dev/null | grep -q . || { need_apt+=(fonts-noto-core); break; }
+done
 "$PYTHON" -c "import venv, ensurepip" 2>/dev/null || need_apt+=(python3-venv)
 command -v npm >/dev/null || need_apt+=(npm)
 # hunspell's Swedish dictionary checks the spelling of the flow texts (tests/test_spelling.py).
@@ -36,6 +41,9 @@ command -v php >/dev/null || need_apt+=(php-cli)
 php -m 2>/dev/null | grep -qx dom || need_apt+=(php-xml)
 php -m 2>/dev/null | grep -qx mbstring || need_apt+=(php-mbstring)
 [ -f /usr/share/simplesamlphp/www/index.php ] || need_apt+=(simplesamlphp)
+# nginx in front of two app servers, with a certificate made by openssl (tests/ops).
+[ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
+command -v openssl >/dev/null || need_apt+=(openssl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "samtal setup: installing ${need_apt[*]} (Debian packages)"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -47,9 +55,11 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 stamp=.venv/.samtal-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e ".[test]"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements-test.lock -nt "$stamp" ]; then
+  # Exactly the locked packages, each checked against its hash (scripts/lock.sh makes the
+  # lock), then Samtal itself on top, editable.
+  .venv/bin/pip install -q --require-hashes -r requirements-test.lock
+  .venv/bin/pip install -q --no-deps --no-build-isolation -e .
   touch "$stamp"
 fi
 

@@ -6,4 +6,5 @@ bash scripts/setup.sh
 .venv/bin/ruff check .
 .venv/bin/mypy samtal app.py
 .venv/bin/mypy --explicit-package-bases tests bench
+.venv/bin/python scripts/audit.py
 .venv/bin/python -m pytest "$@"

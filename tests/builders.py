@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import uuid
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,22 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from samtal import audit, create_app, library
+from samtal import audit, create_app, library, migrations
 from samtal.conversation import engine, invitations, lifecycle, links, reading, records
-from samtal.db import get_session
+from samtal.db import get_session, make_engine
 from samtal.flows.kinds import DECLINED, SKIP_VALUES
 from samtal.flows.model import Flow, Step
-from samtal.models import Answer, AuditEntry, Child, Conversation
+from samtal.models import (
+    Answer,
+    AuditEntry,
+    Child,
+    Conversation,
+    Guardian,
+    SafetyConcern,
+    Staff,
+    SummaryVersion,
+    Unit,
+)
 
 TEST_FLOWS = Path(__file__).parent / "flows"
 
@@ -37,8 +48,16 @@ POSTGRES_URL = os.environ.get(
 REQUIRE_SERVICES = os.environ.get("SAMTAL_REQUIRE_SERVICES") == "1"
 
 
+def migrate(database_url: str) -> None:
+    """The deploy step the app expects done: the database brought to the newest revision."""
+    engine = make_engine(database_url)
+    migrations.migrate(engine)
+    engine.dispose()
+
+
 def make_app(database_url: str, **config) -> Flask:
-    """An app for tests: the real flows plus the tiny test flows in tests/flows."""
+    """An app for tests (database migrated first): the real flows plus the tiny test flows."""
+    migrate(database_url)
     return create_app(
         {
             "TESTING": True,
@@ -103,6 +122,16 @@ def reload_conversation(app: Flask, conversation_id: int) -> Conversation:
         found = get_session().get(Conversation, conversation_id)
         assert found is not None
         return found
+
+
+def panel_pin(app: Flask, tablet_path: str) -> str:
+    """The adult panel's PIN for a tablet path's conversation, as the workspace shows it."""
+    from samtal.conversation import panel_access
+
+    token = tablet_path.split("/samtal/", 1)[1].split("/", 1)[0]
+    with app.test_request_context():
+        conversation_id, _nonce = links.read_tablet_token(token)
+        return panel_access.pin_for(reload_conversation(app, conversation_id))
 
 
 STAFF_PASSWORD = "ett långt och bra lösenord"
@@ -345,6 +374,32 @@ def answer_steps(app: Flask, conversation_id: int, *step_ids: str) -> None:
             )
 
 
+class ReceivedMail:
+    """What a loopback SMTP server received; refuse holds addresses it answers 550 for."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted"
+
+
+def use_mail_server(app: Flask, port: int) -> None:
+    """Point the app's mail settings at a loopback SMTP server without TLS."""
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SECURITY="none")
+
+
 class HttpAnswer:
     """A response over real HTTP: status, headers and text; redirects are not followed."""
 
@@ -381,3 +436,138 @@ def session_cookie(answer: HttpAnswer) -> str | None:
         if name == "samtal":
             return rest.split(";", 1)[0]
     return None
+
+
+# ------------------------------------------------------------------ statistics data
+
+# The statistics count up to the start of today: stored data for them happened before it
+# (noon yesterday, so a few hours earlier is still the same day and year).
+YESTERDAY = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(
+    days=1
+)
+
+
+def _finished(child_id: int, flow_id: str, age: int, at: datetime, guardian_id=None):
+    return Conversation(
+        child_id=child_id,
+        guardian_id=guardian_id,
+        flow_id=flow_id,
+        flow_version=1,
+        framework_id="behovskompass",
+        age=age,
+        status="completed",
+        link_nonce=secrets.token_hex(8),
+        created_at=at,
+        updated_at=at,
+        finished_at=at,
+    )
+
+
+def _ratings(conversation: Conversation, ratings: dict[str, str]) -> list[Answer]:
+    """Rating answers per area ("1".."5", or vet_inte / vill_inte_svara), stored as current."""
+    found = []
+    for area, given in ratings.items():
+        skip = given in ("vet_inte", "vill_inte_svara")
+        found.append(
+            Answer(
+                conversation_id=conversation.id or 0,
+                step_id=f"{area}.hur",
+                status=given if skip else "answered",
+                value=None if skip else given,
+                created_at=conversation.created_at,
+            )
+        )
+    return found
+
+
+def store_child(
+    app: Flask,
+    unit: str | None = "Ekskolan",
+    age: int = 8,
+    child: dict[str, str] | None = None,
+    guardian: dict[str, str] | None = None,
+    followup: dict[str, str] | None = None,
+    wishes: dict[str, list[str]] | None = None,
+    decision: str | None = None,
+    concern: bool = False,
+    name: str = "Testbarn",
+    words: str | None = None,
+    at: datetime = YESTERDAY,
+) -> int:
+    """For statistics: a child in a unit (made when new) with a finished first conversation
+    (ratings per area: "1".."5", vet_inte, vill_inte_svara), optionally a guardian's, a
+    follow-up, wishes, own words, a safety concern and a signed summary, all stored directly
+    at `at` (statistics only read what is stored). Returns the child's id."""
+    with app.app_context():
+        session = get_session()
+        flows = library.flows()
+        unit_id = None
+        if unit is not None:
+            found = session.exec(select(Unit).where(Unit.name == unit)).first()
+            if found is None:
+                found = Unit(name=unit, kind="förskola" if "förskola" in unit else "skola")
+                session.add(found)
+                session.flush()
+            unit_id = found.id
+        kid = Child(
+            name=name,
+            birth_date=date(at.year - age, 1, 1),
+            unit_id=unit_id,
+            created_at=at - timedelta(days=20),
+        )
+        session.add(kid)
+        session.flush()
+        child_id = kid.id or 0
+        first = flows.for_age(age)
+        assert first is not None
+        talk = _finished(child_id, first.id, age, at - timedelta(hours=3))
+        session.add(talk)
+        session.flush()
+        session.add_all(_ratings(talk, child or {}))
+        for area, chosen in (wishes or {}).items():
+            session.add(
+                Answer(conversation_id=talk.id or 0, step_id=f"{area}.battre", value=chosen)
+            )
+        if words:
+            session.add(Answer(conversation_id=talk.id or 0, step_id="omsorg.ord", words=words))
+        if guardian is not None:
+            parent = Guardian(child_id=child_id, name=f"Vårdnadshavare till {name}")
+            session.add(parent)
+            session.flush()
+            theirs_flow = flows.for_audience("guardian")[0]
+            theirs = _finished(child_id, theirs_flow.id, age, talk.created_at, parent.id)
+            session.add(theirs)
+            session.flush()
+            session.add_all(_ratings(theirs, guardian))
+        if followup is not None:
+            later_flow = flows.for_age(age, purpose="followup")
+            assert later_flow is not None
+            later = _finished(child_id, later_flow.id, age, at - timedelta(hours=1))
+            session.add(later)
+            session.flush()
+            session.add_all(_ratings(later, followup))
+        if concern:
+            session.add(SafetyConcern(conversation_id=talk.id or 0, created_at=talk.created_at))
+        if decision is not None:
+            signer = session.exec(select(Staff).where(Staff.role == "barnkontakt")).first()
+            if signer is None:
+                signer = Staff(
+                    email="signerar@kommun.example",
+                    name="Signerar",
+                    role="barnkontakt",
+                    password_hash="-",
+                )
+                session.add(signer)
+                session.flush()
+            session.add(
+                SummaryVersion(
+                    child_id=child_id,
+                    number=1,
+                    content={"decision": {"code": decision, "text": ""}},
+                    content_hash=secrets.token_hex(32),
+                    signed_by=signer.id or 0,
+                    signed_at=at - timedelta(hours=2),
+                )
+            )
+        session.commit()
+        return child_id

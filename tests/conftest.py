@@ -13,6 +13,7 @@ from samtal.db import get_session
 from tests.builders import (
     POSTGRES_URL,
     STAFF_PASSWORD,
+    ReceivedMail,
     drop_postgres_schema,
     login,
     make_app,
@@ -87,6 +88,23 @@ def staff_client(app: Flask, make_staff):
         return client, staff
 
     return _client
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[int, ReceivedMail]]:
+    """A real SMTP server (aiosmtpd) on a free loopback port → (port, what it received)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    received = ReceivedMail()
+    controller = Controller(received, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield port, received
+    controller.stop()
 
 
 @pytest.fixture

@@ -28,6 +28,8 @@ def test_quick_benchmark_runs_without_errors():
         "SQLite     caseload 100: first page (50 of 100 listed)",
         "SQLite     caseload 1,000: search",
         "SQLite     caseload 1,000: status filter",
+        "SQLite     statistics 100: statistics page",
+        "SQLite     statistics 1,000: statistics CSV",
         "SQLite     peak RSS per worker",
         "SQLite     all ",
     ):

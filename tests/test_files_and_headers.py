@@ -135,6 +135,8 @@ def test_gunicorn_names_no_server_software(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'samtal.db'}",
         "SAMTAL_SECRET_KEY": "test",
     }
+    flask = str(Path(sys.executable).with_name("flask"))
+    subprocess.run([flask, "--app", "app", "samtal", "migrate"], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{port}",
          "app:create_app()"],

@@ -33,7 +33,15 @@ from tests.builders import (
 CSRF = "csrf-for-the-fuzzer"
 # Logs and bookkeeping that a refused request is meant to write (and counted attempts).
 LOGS = {"auditentry", "conversationevent", "websession", "attemptcount"}
-COUNTERS = {"failed_logins", "locked_until", "failed_codes", "totp_failures", "totp_failed_at"}
+COUNTERS = {
+    "failed_logins",
+    "locked_until",
+    "failed_codes",
+    "totp_failures",
+    "totp_failed_at",
+    "pin_attempts",
+    "pin_window_at",
+}
 # What an attacker or a careless paste sends: other digits, huge numbers, odd dates, NUL.
 NASTY = [
     "²",

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from samtal.conversation import reading, records
+from samtal.conversation.panel_access import Actor
 from samtal.flows import Flow, Step
 from samtal.flows.kinds import KINDS
 from samtal.models import Conversation, SafetyConcern, utcnow
@@ -47,13 +48,20 @@ def set_status(*, session: Session, conversation: Conversation, status: str) -> 
 
 
 def mark_concern(
-    *, session: Session, conversation: Conversation, step_id: str | None, note: str
+    *,
+    session: Session,
+    conversation: Conversation,
+    step_id: str | None,
+    note: str,
+    actor: Actor,
 ) -> SafetyConcern:
-    """Record that something the child said raises suspicion of harm."""
+    """Record that something the child said raises suspicion of harm, and who marked it."""
     concern = SafetyConcern(
         conversation_id=conversation.id or 0,
         step_id=step_id,
         note=reading.clean_words(note) or None,
+        marked_by=actor.staff_id,
+        marked_via=actor.via,
     )
     session.add(concern)
     records.log_event(session, conversation, "safety_concern", step_id)
@@ -61,12 +69,15 @@ def mark_concern(
     return concern
 
 
-def confirm_report(*, session: Session, conversation: Conversation, concern_id: int) -> bool:
-    """Record that the adult has made the orosanmälan for a concern; True if it was open."""
+def confirm_report(
+    *, session: Session, conversation: Conversation, concern_id: int, staff_id: int
+) -> bool:
+    """Record that a staff member has made the orosanmälan for a concern; True if it was open."""
     concern = session.get(SafetyConcern, concern_id)
     if concern is None or concern.conversation_id != conversation.id or concern.report_made_at:
         return False
     concern.report_made_at = utcnow()
+    concern.report_made_by = staff_id
     session.add(concern)
     records.log_event(session, conversation, "report_made", concern.step_id)
     session.commit()

@@ -162,14 +162,18 @@ def changes(
     for area in after_flow.framework.areas:
         old, new = then.get(area.id), now.get(area.id)
         old_level, new_level = level(before_flow, old), level(after_flow, new)
-        direction = None
-        if old_level is not None and new_level is not None:
-            difference = new_level - old_level
-            direction = (
-                "same" if abs(difference) < 1e-9 else "better" if difference > 0 else "worse"
-            )
-        result.append(AreaChange(area, old, new, old_level, new_level, direction))
+        result.append(
+            AreaChange(area, old, new, old_level, new_level, direction(old_level, new_level))
+        )
     return result
+
+
+def direction(before: float | None, after: float | None) -> str | None:
+    """Which way a rating went between two levels: better, worse, same; None without both."""
+    if before is None or after is None:
+        return None
+    difference = after - before
+    return "same" if abs(difference) < 1e-9 else "better" if difference > 0 else "worse"
 
 
 def history(

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from samtal import limits
 from samtal.ages import age_of
-from samtal.conversation import lifecycle
+from samtal.conversation import lifecycle, links
 from samtal.flows import Flow
 from samtal.models import Child, Conversation, Guardian, Invitation, utcnow
 
@@ -46,12 +46,12 @@ class Issued:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    return URLSafeTimedSerializer(links.signing_keys(), salt=SALT)
 
 
-def _code_hash(code: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, code.strip().encode(), hashlib.sha256).hexdigest()
+def _code_hash(code: str, key: str | None = None) -> str:
+    secret = (key or current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, code.strip().encode(), hashlib.sha256).hexdigest()
 
 
 def issue(
@@ -110,9 +110,7 @@ def link_token(invitation: Invitation, language: str) -> str:
         def get_timestamp(self) -> int:
             return stamp
 
-    serializer = URLSafeTimedSerializer(
-        current_app.config["SECRET_KEY"], salt=SALT, signer=AsCreated
-    )
+    serializer = URLSafeTimedSerializer(links.signing_keys(), salt=SALT, signer=AsCreated)
     return str(serializer.dumps({"i": invitation.id, "n": invitation.nonce, "l": language}))
 
 
@@ -157,7 +155,10 @@ def check_code(session: Session, invitation: Invitation, code: str) -> bool:
     if not limits.claim_code(session, invitation.id or 0, MAX_CODE_ATTEMPTS):
         invitation.failed_codes = MAX_CODE_ATTEMPTS
         return False
-    if hmac.compare_digest(invitation.code_hash, _code_hash(code or "")):
+    if any(
+        hmac.compare_digest(invitation.code_hash, _code_hash(code or "", key))
+        for key in links.signing_keys()
+    ):
         limits.code_right(session, invitation.id or 0)
         return True
     session.refresh(invitation)

@@ -30,8 +30,17 @@ class StepForm:
     key: str
 
 
+def signing_keys() -> list[str]:
+    """The keys a link is checked against, oldest first: SECRET_KEY_FALLBACKS (keys being
+    retired, so links given out before a rotation keep working), then SECRET_KEY, which signs."""
+    return [
+        *(current_app.config.get("SECRET_KEY_FALLBACKS") or []),
+        current_app.config["SECRET_KEY"],
+    ]
+
+
 def _timed(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+    return URLSafeTimedSerializer(signing_keys(), salt=salt)
 
 
 def tablet_token(conversation_id: int, nonce: str) -> str:
@@ -55,7 +64,7 @@ def read_tablet_token(token: str) -> tuple[int, str]:
 
 def step_form_token(conversation_id: int, step_id: str) -> str:
     """A signed key for one rendering of a step's form (CSRF and double-tap guard in one)."""
-    serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=STEP_FORM_SALT)
+    serializer = URLSafeSerializer(signing_keys(), salt=STEP_FORM_SALT)
     return str(serializer.dumps([conversation_id, step_id, secrets.token_urlsafe(12)]))
 
 
@@ -63,7 +72,7 @@ def read_step_form_token(token: str | None) -> StepForm | None:
     """The step form a token was made for, or None when it is missing or tampered with."""
     if not token:
         return None
-    serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=STEP_FORM_SALT)
+    serializer = URLSafeSerializer(signing_keys(), salt=STEP_FORM_SALT)
     try:
         conversation_id, step_id, key = serializer.loads(token)
     except (BadSignature, ValueError, TypeError):

@@ -185,5 +185,3 @@ def _follow_status(
         conversation.status = status
         conversation.finished_at = utcnow()
         log_event(session, conversation, status)
-
-

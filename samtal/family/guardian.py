@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import (
     Blueprint,
     abort,
@@ -23,6 +25,7 @@ from samtal.db import get_session
 from samtal.family import steps
 from samtal.models import utcnow
 from samtal.settings import languages_offered
+from samtal.summary import exports
 from samtal.web.security import refuse_stale_form
 
 bp = Blueprint("guardian", __name__, url_prefix="/v/<token>")
@@ -95,18 +98,31 @@ def language():
 
 @bp.get("/kopia")
 def copy():
-    """The guardian's own answers, to print or download; never anyone else's."""
+    """The guardian's own answers, to print, or to download as PDF in their language; never
+    anyone else's."""
     db = get_session()
     sections = engine.review(g.flow, *records.stored_answers_and_words(db, g.conversation.id))
-    page = render_template(
-        "guardian/copy.html",
-        flow=g.flow,
-        conversation=g.conversation,
-        sections=sections,
-        printed_at=utcnow(),
-        download=request.args.get("ladda-ner") == "1",
-    )
-    response = make_response(page)
-    if request.args.get("ladda-ner") == "1":
-        response.headers["Content-Disposition"] = 'attachment; filename="mina-svar.html"'
+    download = request.args.get("ladda-ner") == "1"
+
+    def page(pdf: bool) -> str:
+        return render_template(
+            "guardian/copy.html",
+            flow=g.flow,
+            conversation=g.conversation,
+            sections=sections,
+            printed_at=utcnow(),
+            pdf=pdf,
+        )
+
+    if not download:
+        return page(pdf=False)
+    try:
+        stylesheet = Path(current_app.static_folder or "") / "samtal.css"
+        response = make_response(exports.render_pdf(page(pdf=True), stylesheet))
+        response.mimetype, filename = "application/pdf", "mina-svar.pdf"
+    except (ImportError, OSError):
+        # Without WeasyPrint's libraries the answers still come, as a page to keep.
+        current_app.logger.exception("PDF could not be rendered")
+        response, filename = make_response(page(pdf=True)), "mina-svar.html"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -119,9 +119,7 @@ def take_answer(template: str):
     here = url_for(f"{request.blueprint}.step")
     form = links.read_step_form_token(request.form.get("form_token"))
     if form is None or form.conversation_id != conversation.id:
-        records.log_event(
-            session, conversation, "refused", detail="missing or foreign form token"
-        )
+        records.log_event(session, conversation, "refused", detail="missing or foreign form token")
         session.commit()
         current_app.logger.warning("answer refused: form token missing or foreign")
         flash(_("Sidan var för gammal. Här är frågan igen."))

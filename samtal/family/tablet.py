@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request
+from flask import Blueprint, abort, current_app, make_response, render_template
 
 from samtal.conversation import links
 from samtal.db import get_session
@@ -19,7 +19,7 @@ def _install_htmx(state) -> None:
 
 def refuse_link(reason: str):
     """Stop with a kind page for a link that is tampered with, expired or revoked."""
-    current_app.logger.warning("tablet link refused (%s) from %s", reason, request.remote_addr)
+    current_app.logger.warning("tablet link refused (%s)", reason)
     status = 410 if reason == "expired" else 404
     abort(make_response(render_template("link_refused.html", reason=reason), status))
 

@@ -85,7 +85,8 @@ def _tool(name: str) -> str:
 
 
 def _run(command: list[str], environment: dict[str, str]) -> None:
-    result = subprocess.run(command, env=environment, capture_output=True, text=True)
+    # pg_dump/pg_restore found on PATH by _tool(), with the database's own URL: no shell.
+    result = subprocess.run(command, env=environment, capture_output=True, text=True)  # noqa: S603
     if result.returncode != 0:
         raise BackupFailed(f"{Path(command[0]).name} misslyckades: {result.stderr.strip()}")
 

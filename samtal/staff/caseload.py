@@ -13,15 +13,18 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, true
+from sqlalchemy import case, func, or_, true
 from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from samtal import stages
 from samtal.ages import age_from
+from samtal.conversation import concerns
 from samtal.models import (
     Child,
+    Conversation,
+    SafetyConcern,
     Staff,
     utcnow,
 )
@@ -56,6 +59,7 @@ class CaseloadRow:
     guardians_invited: int
     guardians_answered: int
     followup_due: date | None
+    open_concerns: int = 0
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,8 @@ class Caseload:
     followup_due: int
     search: str
     status: str | None
+    concern: bool = False  # only children with an open safety concern
+    with_open_concern: int = 0
 
 
 def _children(staff: Staff, search: str) -> list[ColumnElement]:
@@ -95,6 +101,7 @@ def _row(row, today: date) -> CaseloadRow:
         guardians_invited=row.guardians_invited,
         guardians_answered=row.guardians_answered,
         followup_due=row.followup_due,
+        open_concerns=row.open_concerns,
     )
 
 
@@ -107,6 +114,7 @@ def caseload(
     page: int = 1,
     per_page: int = PER_PAGE,
     today: date | None = None,
+    concern: bool = False,
 ) -> Caseload:
     """One page of the children the staff member may see, each with its status.
 
@@ -122,12 +130,21 @@ def caseload(
         return Caseload([], 0, 1, 1, per_page, 0, search, status)
     where = _children(staff, search)
     due = col(Child.followup_due) <= today
-    followups = session.exec(select(func.count()).select_from(Child).where(*where, due)).one()
-    if status == "followup_due":
+    # One query for both counts the page shows above the list.
+    followups, with_concern = session.execute(
+        sa_select(func.count(case((due, 1))), func.count(case((concerns.open_exists(), 1))))
+        .select_from(Child)
+        .where(*where)
+    ).one()
+    if concern:
+        where.append(concerns.open_exists())
+    if status == "followup_due" and not concern:
         where.append(due)
         total = followups
     else:
-        if status is not None:
+        if status == "followup_due":
+            where.append(due)
+        elif status is not None:
             # Follow-up due comes first whatever the stored stage: the date alone decides it.
             not_due = or_(col(Child.followup_due).is_(None), col(Child.followup_due) > today)
             where += [col(Child.stage) == status, not_due]
@@ -142,9 +159,19 @@ def caseload(
         .offset((page - 1) * per_page)
     )
     rows = stages.status_query([col(Child.id).in_(ids)], today)
-    query = sa_select(rows).order_by(rows.c.name, rows.c.id)
+    open_concerns = (
+        sa_select(func.count())
+        .select_from(SafetyConcern)
+        .join(Conversation, col(Conversation.id) == SafetyConcern.conversation_id)
+        .where(col(Conversation.child_id) == rows.c.id, concerns.is_open())
+        .scalar_subquery()
+        .label("open_concerns")
+    )
+    query = sa_select(rows, open_concerns).order_by(rows.c.name, rows.c.id)
     found = [_row(row, today) for row in session.execute(query).all()]
-    return Caseload(found, total, page, pages, per_page, followups, search, status)
+    return Caseload(
+        found, total, page, pages, per_page, followups, search, status, concern, with_concern
+    )
 
 
 def status_of(*, session: Session, child: Child, today: date | None = None) -> str:
@@ -152,7 +179,3 @@ def status_of(*, session: Session, child: Child, today: date | None = None) -> s
     rows = stages.status_query([col(Child.id) == child.id], today or utcnow().date())
     found = session.exec(select(rows.c.status)).first()  # type: ignore[call-overload]
     return str(found) if found else "none"
-
-
-
-

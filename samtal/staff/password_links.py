@@ -19,7 +19,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from samtal import server_sessions, settings
-from samtal.conversation.links import LinkRefused
+from samtal.conversation.links import LinkRefused, signing_keys
 from samtal.models import Setting, Staff, utcnow
 from samtal.staff.accounts import create_staff, invite_key
 from samtal.staff.passwords import AccountRefused, check_new_password, hash_password
@@ -38,7 +38,7 @@ class PasswordLink:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    return URLSafeTimedSerializer(signing_keys(), salt=SALT)
 
 
 def setup_hours() -> int:
@@ -159,5 +159,3 @@ def complete_invite(*, session: Session, token: str, password: str, repeat: str)
 
 
 # The pages of the links ------------------------------------------------------------------
-
-

@@ -12,7 +12,6 @@ step whose role is "other" is kept with its question, so nothing said is ever dr
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -73,7 +72,7 @@ def _item(
     }
 
 
-def _words_item(given: engine.Given, question: str = "") -> dict[str, Any]:
+def _words_item(given: engine.Given, step: Step) -> dict[str, Any]:
     return {
         "text": given.words or "",
         "picture": None,
@@ -81,14 +80,15 @@ def _words_item(given: engine.Given, question: str = "") -> dict[str, Any]:
         "own_words": True,
         "language": given.language,
         "by": given.by,
-        "question": question,
+        "question": step.text,
+        "step": step.id,
     }
 
 
 def items(flow: Flow, step: Step, given: engine.Given) -> list[dict[str, Any]]:
     """One answer as items to show: chosen options, own words, or the skip itself."""
     if KINDS[step.kind].answers == "words":
-        return [_words_item(given, step.text)] if given.status == "answered" else []
+        return [_words_item(given, step)] if given.status == "answered" else []
     if given.status in SKIP_VALUES:
         option = flow.always[given.status]
         return [_item(option.text, option.picture, given.status, step.text)]
@@ -155,7 +155,7 @@ def area_view(part: Part, area_id: str) -> dict[str, Any]:
     for step in flow.area_steps.get(area_id, ()):
         written = part.words.get(step.id)
         if written is not None and written.words:
-            view["words"].append(_words_item(written, step.text))
+            view["words"].append(_words_item(written, step))
         given = answers.get(step.id)
         if given is None or step.summary in (None, "rating"):
             continue
@@ -198,7 +198,7 @@ def closing(part: Part) -> dict[str, Any]:
         shown = items(flow, step, given)
         written = part.words.get(step.id)
         if written is not None and written.words:
-            shown.append(_words_item(written, step.text))
+            shown.append(_words_item(written, step))
         if role in CLOSING_LISTS:
             found[CLOSING_LISTS[role]].extend(shown)
             if role == "meeting_language" and given.status == "answered" and step.kind == "choice":
@@ -245,6 +245,57 @@ def clean_text(text: Any) -> str:
     return _CONTROL.sub("", str(text or "").replace("\r\n", "\n")).strip()
 
 
+def translation_key(writer: str, step_id: str) -> str:
+    """Where the barnkontakt's translation of one person's words on one step is kept:
+    'child/<step>' or 'guardian-<id>/<step>'."""
+    return f"{writer}/{step_id}"
+
+
+def _add_translations(found: Any, writer: str, translations: Mapping[str, Any]) -> None:
+    """Put the barnkontakt's translation on each of these own words that has one."""
+    if isinstance(found, list):
+        for value in found:
+            _add_translations(value, writer, translations)
+    elif isinstance(found, dict):
+        if found.get("own_words"):
+            text = clean_text(translations.get(translation_key(writer, found.get("step", ""))))
+            if text:
+                found["translation"] = text
+            return
+        for value in found.values():
+            _add_translations(value, writer, translations)
+
+
+def translatable(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every free-text answer not written in Swedish (and every one already translated), in
+    the order the summary shows them: what the barnkontakt can add a translation to."""
+    found: list[dict[str, Any]] = []
+
+    def collect(value: Any, writer: str, who: str, area: str | None) -> None:
+        if isinstance(value, list):
+            for item in value:
+                collect(item, writer, who, area)
+        elif isinstance(value, dict):
+            if value.get("own_words"):
+                if value.get("language", "sv") != "sv" or value.get("translation"):
+                    key = translation_key(writer, value.get("step", ""))
+                    found.append({"key": key, "who": who, "area": area, "item": value})
+                return
+            for inner in value.values():
+                collect(inner, writer, who, area)
+
+    for area in summary.get("areas", []):
+        collect(area.get("child"), "child", "child", area["id"])
+        for view in area.get("guardians", []):
+            collect(view, f"guardian-{view.get('guardian_id')}", view.get("name", ""), area["id"])
+    for name in ("meeting", "adult", "child_other"):
+        collect(summary.get(name), "child", "child", None)
+    for guardian in summary.get("guardians", []):
+        writer = f"guardian-{guardian.get('id')}"
+        collect(guardian, writer, guardian.get("name", ""), None)
+    return found
+
+
 def build_summary(
     *,
     framework: Framework,
@@ -264,6 +315,7 @@ def build_summary(
     """
     notes = notes or {}
     area_notes = notes.get("areas", {})
+    translations = notes.get("translations") or {}
     areas = ordered_areas(framework, labels, order)
     area_ids = [a["id"] for a in areas]
     child_closing = closing(child_part) if child_part else closing_empty()
@@ -287,6 +339,9 @@ def build_summary(
                     ),
                 }
             )
+        _add_translations(child_view, "child", translations)
+        for shown in guardian_views:
+            _add_translations(shown, f"guardian-{shown['guardian_id']}", translations)
         own = area_notes.get(area["id"], {})
         built_areas.append(
             {
@@ -322,6 +377,9 @@ def build_summary(
     languages += [
         f["meeting_language_code"] for f in guardians_closing if "meeting_language_code" in f
     ]
+    _add_translations(child_closing, "child", translations)
+    for guardian in guardians:
+        _add_translations(guardian, f"guardian-{guardian['id']}", translations)
     conversation = child_part.conversation if child_part else {}
     decision = notes.get("decision") or None
     return {
@@ -374,24 +432,6 @@ def closing_empty() -> dict[str, Any]:
         "adult": [],
         "other": [],
     }
-
-
-def for_sharing(summary: Mapping[str, Any]) -> dict[str, Any]:
-    """What may leave the barnkontakt's service: no safety notes, no kept areas' answers."""
-    shared = copy.deepcopy(dict(summary))
-    kept = set(shared.get("kept_from_guardians", []))
-    for area in shared["areas"]:
-        if area["id"] in kept:
-            area["child"] = None
-            area["note"] = area["translation"] = ""
-            for view in area["guardians"]:
-                view["agreement"] = None
-    shared["priorities"] = [a for a in shared["priorities"] if a not in kept]
-    for area in shared["areas"]:
-        area["priority"] = area["id"] in shared["priorities"]
-    shared["safety"] = []
-    shared["shared"] = True
-    return shared
 
 
 def day(moment: Any) -> str | None:

@@ -11,20 +11,21 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from samtal import library
-from samtal.config import ROOT
+from samtal.config import shipped
 from samtal.models import SummaryVersion, utcnow
 from samtal.summary import store
-from samtal.summary.build import for_sharing
+from samtal.summary.deidentify import deidentify
+from samtal.summary.sharing import prepare
 
-SCHEMA_VERSION = "1.0"
-SCHEMA_FILE = ROOT / "schema" / "summary-v1.schema.json"
+SCHEMA_VERSION = "1.1"
+SCHEMA_FILE = shipped("schema") / "summary-v1.schema.json"
 
 
 def _moment(value: datetime) -> str:
@@ -33,15 +34,27 @@ def _moment(value: datetime) -> str:
     return aware.replace(microsecond=0).isoformat()
 
 
+def asks_sharing(content: Mapping[str, Any]) -> bool:
+    """Whether the child's flow asked the young person what guardians may see."""
+    flow_id = content.get("header", {}).get("flow")
+    flow = library.flows().get(str(flow_id)) if flow_id else None
+    return flow is not None and any(step.kind == "sharing" for step in flow.outro)
+
+
 def document(
     content: Mapping[str, Any],
     *,
     signed: SummaryVersion | None,
     signed_by: str | None = None,
-    sharing: bool = False,
+    audience: str = "staff",
+    areas: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """The export document: the summary (for sharing: only what may leave) and its signature."""
-    summary = for_sharing(content) if sharing else dict(content)
+    """The export document: the summary as its audience may have it, why anything is
+    missing, and its signature."""
+    sharing = audience != "staff"
+    summary, missing = prepare(
+        content, audience=audience, areas=areas, asks_sharing=asks_sharing(content)
+    )
     return {
         "schema": "samtal-summary",
         "version": SCHEMA_VERSION,
@@ -58,10 +71,29 @@ def document(
             else None
         ),
         "shared": sharing,
+        "audience": audience,
+        "missing": missing,
         "summary_hash": store.content_hash(summary),
         "exported_at": _moment(utcnow()),
         "summary": summary,
     }
+
+
+def consultation_document(
+    content: Mapping[str, Any], *, signed: SummaryVersion | None, approved: Collection[str]
+) -> dict[str, Any]:
+    """The de-identified export for a consultation: no one named, only approved free text."""
+    summary = deidentify(content, approved)
+    _shown, missing = prepare(content, audience="staff")
+    found = document(content, signed=signed, signed_by="")
+    found.update(
+        shared=True,
+        audience="consultation",
+        missing=missing,
+        summary=summary,
+        summary_hash=store.content_hash(summary),
+    )
+    return found
 
 
 def to_json(document_: Mapping[str, Any]) -> str:
@@ -82,10 +114,28 @@ def schema() -> dict[str, Any]:
 PICTURE_ADDRESS = "samtal-bild:"
 FIGURE_ADDRESS = "samtal-figur:"
 
+# Every PDF is tagged for screen readers and says it follows PDF/UA-1; WeasyPrint writes one
+# conformance at a time, so an archival copy is PDF/A-2a (level A: tagged, Unicode text) and
+# carries PDF/UA-1's identification beside it in its XMP metadata.
+ACCESSIBLE = "pdf/ua-1"
+ARCHIVAL = "pdf/a-2a"
+_UA_IDENTIFICATION = (
+    b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    b'<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">'
+    b"<pdfuaid:part>1</pdfuaid:part></rdf:Description></rdf:RDF>"
+)
+UA_IDENTIFICATION_ADDRESS = "samtal-xmp:pdfua"  # WeasyPrint fetches XMP parts by address
+
 
 def picture_address(picture_id: str) -> str:
     """Where the PDF's fetcher finds a picture of the registry."""
     return PICTURE_ADDRESS + picture_id
+
+
+def picture_alt(picture_id: str) -> str:
+    """A registry picture's (Swedish) text alternative: a tagged PDF needs one on every image."""
+    picture = library.pictures().get(picture_id)
+    return picture.alt if picture else ""
 
 
 def figure_address(name: str) -> str:
@@ -105,6 +155,8 @@ def _local_fetcher(figures: Mapping[str, str]) -> Any:
                 svg = figures[name].encode("utf-8")
             elif url.startswith(PICTURE_ADDRESS) and name in (pictures := library.pictures()):
                 svg = pictures[name].svg
+            elif url == UA_IDENTIFICATION_ADDRESS:
+                return URLFetcherResponse(url, body=_UA_IDENTIFICATION)
             else:
                 raise ValueError(f"not fetched: {url}")
             return URLFetcherResponse(url, body=svg, headers={"Content-Type": "image/svg+xml"})
@@ -159,8 +211,15 @@ def _font_configuration() -> Any:
     return _per_thread.fonts
 
 
-def render_pdf(html: str, stylesheet: Path, figures: Mapping[str, str] | None = None) -> bytes:
-    """The page as PDF (A4, print media), rendered by WeasyPrint without any network.
+def render_pdf(
+    html: str,
+    stylesheet: Path,
+    figures: Mapping[str, str] | None = None,
+    *,
+    archival: bool = False,
+) -> bytes:
+    """The page as a tagged PDF (A4, print media, the language of <html lang>), rendered by
+    WeasyPrint without any network; archival: PDF/A-2a as well, for a signed copy.
 
     figures: SVG documents the page shows as <img src="{figure_address(name)}">.
     """
@@ -172,6 +231,8 @@ def render_pdf(html: str, stylesheet: Path, figures: Mapping[str, str] | None = 
         stylesheets=[css],
         presentational_hints=True,  # the pictures' width and height
         font_config=_font_configuration(),
+        pdf_variant=ARCHIVAL if archival else ACCESSIBLE,
+        xmp_metadata=[UA_IDENTIFICATION_ADDRESS] if archival else None,
     )
     assert pdf is not None
     return pdf

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -33,6 +34,11 @@ from samtal.models import (
 from samtal.summary.build import DECISIONS, QUESTIONS, Part, build_summary, clean_text, day
 
 NOTE_LIMIT = 4000
+# The barnkontakt's translation of one free-text answer: form field "tr-" + its key, which is
+# build.translation_key(writer, step id); anything else sent under that prefix is dropped.
+TRANSLATION_FIELD = "tr-"
+TRANSLATION_KEY = re.compile(r"^(child|guardian-\d+)/[\w.\-]{1,80}$")
+MAX_TRANSLATIONS = 400
 
 
 class SummaryRefused(ValueError):
@@ -57,7 +63,11 @@ def content_hash(content: Mapping[str, Any]) -> str:
 
 
 def _texts(entries: Sequence[Mapping[str, Any]] | None) -> str:
-    return "; ".join(str(e.get("text", "")) for e in entries or [])
+    """Items as one text; a translation shows beside its words, so adding one is a change."""
+    return "; ".join(
+        str(e.get("text", "")) + (f" [{e['translation']}]" if e.get("translation") else "")
+        for e in entries or []
+    )
 
 
 def _view_facts(view: Mapping[str, Any] | None) -> dict[str, str]:
@@ -159,6 +169,11 @@ def notes_from_form(form: Mapping[str, str], area_ids: Sequence[str]) -> dict[st
         "questions": {key: form.get(f"q-{key}", "") for key in QUESTIONS},
         "decision": form.get("decision", ""),
         "decision_text": form.get("decision_text", ""),
+        "translations": {
+            name.removeprefix(TRANSLATION_FIELD): value
+            for name, value in form.items()
+            if name.startswith(TRANSLATION_FIELD)
+        },
     }
 
 
@@ -170,6 +185,8 @@ def form_values(notes: Mapping[str, Any]) -> dict[str, str]:
         values[f"translation-{area_id}"] = own.get("translation", "")
     values["decision"] = notes.get("decision") or ""
     values["decision_text"] = notes.get("decision_text", "")
+    for key, text in (notes.get("translations") or {}).items():
+        values[TRANSLATION_FIELD + key] = text
     return values
 
 
@@ -193,11 +210,16 @@ def clean_notes(notes: Mapping[str, Any], area_ids: Sequence[str]) -> dict[str, 
     decision = clean_text(notes.get("decision"))
     if decision and decision not in DECISIONS:
         raise SummaryRefused("unknown_decision", "decision")
+    translations = {}
+    for key, text in list((notes.get("translations") or {}).items())[:MAX_TRANSLATIONS]:
+        if TRANSLATION_KEY.match(str(key)) and (kept := checked(text, TRANSLATION_FIELD + key)):
+            translations[str(key)] = kept
     return {
         "areas": areas,
         "questions": questions,
         "decision": decision,
         "decision_text": checked(notes.get("decision_text"), "decision_text"),
+        "translations": translations,
     }
 
 

@@ -22,9 +22,11 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from samtal import library
+from samtal.db import get_session
 from samtal.flows import AUDIO_SUFFIXES, Step
 from samtal.i18n import current_locale
 from samtal.illustrations import OPENMOJI_LICENSE_URL, OPENMOJI_VERSION
+from samtal.staff import password_links
 
 bp = Blueprint("web", __name__)
 
@@ -53,7 +55,8 @@ def inline_picture(picture_id: str, size: int = 64) -> Markup:
     attributes = (
         f'aria-hidden="true" focusable="false" width="{size}" height="{size}" class="picture"'
     )
-    return Markup(svg.replace("<svg ", f"<svg {attributes} ", 1))
+    # The picture library's own SVG files (checked at start), no user input.
+    return Markup(svg.replace("<svg ", f"<svg {attributes} ", 1))  # noqa: S704
 
 
 def picture_alt(picture_id: str) -> str:
@@ -63,8 +66,10 @@ def picture_alt(picture_id: str) -> str:
 
 @bp.get("/")
 def index():
-    """The start page: what Samtal is and how to begin."""
-    return render_template("index.html")
+    """The front door: what Samtal is, sign-in (or, before the first admin, how they begin),
+    where children and guardians go, the accessibility statement and the picture credits."""
+    first_run = not password_links.active_admin_exists(session=get_session())
+    return render_template("index.html", first_run=first_run)
 
 
 @bp.get("/om-bilderna")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from playwright.sync_api import Page
 
@@ -11,6 +13,7 @@ from samtal.db import get_session
 from samtal.models import Child, Conversation
 from tests.browser.checks import violations
 from tests.browser.journey import answer_in_any_language
+from tests.builders import panel_pin
 
 
 def walk_and_check(page: Page, url: str, seen: dict[str, list[str]], label: str) -> None:
@@ -40,13 +43,14 @@ def test_child_conversation_pages_have_no_violations(open_page, start_tablet, la
     assert not failing, failing
 
 
-def test_adult_panel_has_no_violations(open_page, start_tablet):
-    """The confirmation page and the adult panel, with a safety concern marked, pass axe."""
+def test_adult_panel_has_no_violations(open_page, start_tablet, live_app):
+    """The PIN page and the adult panel, with a safety concern marked, pass axe."""
     page = open_page()
     _id, url = start_tablet("barn-4-6", age=5)
     page.goto(url + "vuxen/")
     assert violations(page) == []
-    page.get_by_role("button", name="Jag är den vuxna – öppna panelen").click()
+    page.get_by_label("Koden till panelen").fill(panel_pin(live_app, urlsplit(url).path))
+    page.get_by_role("button", name="Öppna panelen").click()
     page.get_by_role("button", name="Markera oro för barnets säkerhet").click()
     assert violations(page) == []
 

@@ -1,13 +1,15 @@
-"""The adult beside the child: the panel behind a confirmation, words, concern, pause (SPEC §3)."""
+"""The adult beside the child: the panel behind the PIN, words, concern, pause (SPEC §3)."""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
 from tests.browser.checks import screenshot
 from tests.browser.journey import answer_buttons, button, conversation, current_area, question, tap
+from tests.builders import panel_pin
 
 OMSORG_QUESTION = "Nu ska vi prata om mat, sömn och vuxna som tar hand om dig. Hur är det för dig?"
 NOTE = "Barnet berättade om att bli slagen hemma."
@@ -17,15 +19,13 @@ CONFIRM = "Den här delen är för den vuxna"
 PANEL = "Panel för den vuxna"
 
 
-def open_panel(page: Page, must_confirm: bool = True) -> None:
-    """Tap "Vuxen", then confirm on the page that says it is for the adult."""
+def open_panel(page: Page, pin: str) -> None:
+    """Tap "Vuxen", then type the conversation's PIN (the tablet has no staff session)."""
     page.get_by_role("link", name=re.compile("^Vuxen")).tap()
     heading = page.get_by_role("heading", level=1)
-    expect(heading).to_have_text(re.compile(f"^({CONFIRM}|{PANEL})$"))
-    if must_confirm:
-        expect(heading).to_have_text(CONFIRM)
-    if heading.inner_text() == CONFIRM:
-        page.get_by_role("button", name="Jag är den vuxna – öppna panelen").tap()
+    expect(heading).to_have_text(CONFIRM)
+    page.get_by_label("Koden till panelen").fill(pin)
+    page.get_by_role("button", name="Öppna panelen").tap()
     expect(heading).to_have_text(PANEL)
 
 
@@ -46,14 +46,15 @@ def test_adult_writes_words_marks_a_concern_and_pauses_unseen_by_the_child(
     tablet: Page, start_tablet, live_app
 ):
     _, url = start_tablet("barn-4-6", age=5)
+    pin = panel_pin(live_app, urlsplit(url).path)
     page = tablet
     page.goto(url)
     tap(page, "Ja")
     tap(page, "Fortsätt")
     expect(question(page)).to_have_text(OMSORG_QUESTION)
 
-    # "Vuxen" leads to a confirmation first, never straight into the panel.
-    open_panel(page)
+    # "Vuxen" asks for the PIN first, never straight into the panel.
+    open_panel(page, pin)
     expect(page.get_by_text("pågår")).to_be_visible()
 
     # The child's words, written down by the adult, for the question on the screen.
@@ -68,8 +69,13 @@ def test_adult_writes_words_marks_a_concern_and_pauses_unseen_by_the_child(
     expect(reminder).to_contain_text("Gör en orosanmälan till socialtjänsten direkt.")
     expect(reminder).to_contain_text(live_app.config["REPORTING_DUTY_REFERENCE"])
     expect(reminder).to_contain_text("Samtal gör ingen anmälan åt dig.")
-    expect(reminder).to_contain_text(NOTE)
-    expect(page.get_by_role("button", name="Jag har gjort orosanmälan")).to_be_visible()
+    # Write-only: the tablet says when and by what, never the note's text again.
+    expect(reminder).to_contain_text(re.compile(r"Oro markerad .+ med panelens kod"))
+    expect(reminder).not_to_contain_text(NOTE)
+    assert NOTE not in page.content()
+    # Opened with the PIN alone: "report made" is recorded by the barnkontakt, by name.
+    expect(reminder).to_contain_text("registreras av barnkontakten i arbetsytan")
+    expect(page.get_by_role("button", name="Jag har gjort orosanmälan")).to_have_count(0)
     screenshot(page, "adult-panel-concern")
 
     # Back to the child: the same question, and nothing about the concern anywhere.
@@ -78,8 +84,8 @@ def test_adult_writes_words_marks_a_concern_and_pauses_unseen_by_the_child(
     expect(button(page, "Bra")).to_be_visible()
     expect_nothing_about_the_concern(page)
 
-    # The panel closed behind us: "Vuxen" asks for the confirmation again.
-    open_panel(page)
+    # The panel closed behind us: "Vuxen" asks for the PIN again.
+    open_panel(page, pin)
     page.get_by_role("button", name="Pausa samtalet").tap()
 
     # The child's screen says it is a pause and offers nothing to answer.
@@ -92,9 +98,8 @@ def test_adult_writes_words_marks_a_concern_and_pauses_unseen_by_the_child(
     expect(question(page)).to_have_text("Vi tar en paus. Den vuxna säger till när vi fortsätter.")
     expect(answer_buttons(page)).to_have_count(0)
 
-    # Resume from the panel: the child is back at the same question. (Whether "Vuxen" asks for
-    # the confirmation again after a pause is checked, as a known bug, in the test below.)
-    open_panel(page, must_confirm=False)
+    # Resume from the panel: the child is back at the same question.
+    open_panel(page, pin)
     expect(page.get_by_text("pausat")).to_be_visible()
     page.get_by_role("button", name="Fortsätt samtalet").tap()
     expect(page.get_by_role("status")).to_have_text("Samtalet fortsätter.")
@@ -105,14 +110,31 @@ def test_adult_writes_words_marks_a_concern_and_pauses_unseen_by_the_child(
     expect(question(page)).to_have_text("Vad är bra?")
 
 
-def test_after_a_pause_vuxen_asks_for_the_confirmation_again(tablet: Page, start_tablet):
-    """Pausing gives the screen back to the child: "Vuxen" asks for the confirmation again."""
+def test_after_a_pause_vuxen_asks_for_the_pin_and_a_wrong_one_is_refused(
+    tablet: Page, start_tablet, live_app
+):
+    """Pausing gives the screen back to the child: a tap on "Vuxen" opens nothing; a wrong
+    PIN is refused with a message; the right one opens the panel."""
     _, url = start_tablet("barn-4-6", age=5)
+    pin = panel_pin(live_app, urlsplit(url).path)
     page = tablet
     page.goto(url)
-    open_panel(page)
+    open_panel(page, pin)
     page.get_by_role("button", name="Pausa samtalet").tap()
     expect(question(page)).to_have_text("Vi tar en paus. Den vuxna säger till när vi fortsätter.")
-    # A child waiting during the pause taps "Vuxen": the panel must not open by that one tap.
+    # A child waiting during the pause taps "Vuxen": the panel does not open by that tap.
     page.get_by_role("link", name=re.compile("^Vuxen")).tap()
-    expect(page.get_by_role("heading", level=1)).to_have_text(CONFIRM, timeout=2_000)
+    expect(page.get_by_role("heading", level=1)).to_have_text(CONFIRM)
+    expect(page.get_by_role("button", name="Jag är den vuxna – öppna panelen")).to_have_count(0)
+    page.get_by_label("Koden till panelen").fill("000000" if pin != "000000" else "111111")
+    page.get_by_role("button", name="Öppna panelen").tap()
+    expect(page.get_by_role("alert")).to_have_text("Koden stämmer inte.")
+    field = page.get_by_label("Koden till panelen")
+    expect(field).to_be_visible()
+    box = field.bounding_box()
+    assert box is not None and box["height"] >= 44  # a touch target
+    screenshot(page, "adult-panel-pin-refused")
+    page.get_by_label("Koden till panelen").fill(pin)
+    page.get_by_role("button", name="Öppna panelen").tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text(PANEL)
+    expect(page.get_by_text("pausat")).to_be_visible()

@@ -8,6 +8,7 @@ translator phrased anything – only on the Swedish source being shown beside it
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
@@ -22,6 +23,7 @@ from tests.browser.journey import (
     question,
     swap,
 )
+from tests.builders import panel_pin
 
 PERSIAN = re.compile(r"[\u0600-\u06FF]")
 PERSIAN_WORDS = "من فوتبال دوست دارم"
@@ -95,7 +97,7 @@ def test_somali_conversation_shows_somali_first_with_swedish_beside(tablet: Page
 
 
 def test_switching_a_running_session_from_persian_to_swedish_keeps_everything(
-    tablet: Page, start_tablet
+    tablet: Page, start_tablet, live_app
 ):
     _id, url = start_tablet("barn-7-9", age=8, language="fa")
     page = tablet
@@ -120,6 +122,7 @@ def test_switching_a_running_session_from_persian_to_swedish_keeps_everything(
     # The adult opens the panel (in Persian: found by place, not by words) and picks Svenska.
     page.locator(".tablet-bar").get_by_role("link").tap()
     expect_language(page, "fa", "rtl")
+    page.locator("#panel-kod").fill(panel_pin(live_app, urlsplit(url).path))
     page.locator('form[action$="/vuxen/"]').get_by_role("button").tap()
     switch = page.locator("form").filter(has=page.locator("select#sprak"))
     expect(switch).to_be_visible()

@@ -166,6 +166,10 @@ def test_barnkontakt_reviews_writes_signs_and_exports(open_page, live_app, tmp_p
 
     page.goto(f"{base}/arbete/barn/{child_id}/sammanstallning")
     page.get_by_role("link", name="Barnets kopia").click()
+    # The barnkontakt first sees every item and ticks what goes home.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vad ska med i barnets kopia?")
+    assert violations(page) == []
+    page.get_by_role("button", name="Spara och visa kopian").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Det här berättade du")
     expect(page.get_by_text("Jag vill äta frukost i skolan.")).to_be_visible()
     expect(page.get_by_text("Han äter bra hemma.")).to_have_count(0)

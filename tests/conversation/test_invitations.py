@@ -186,7 +186,8 @@ def test_guardian_gets_a_copy_of_own_answers(client, invite):
     assert copy.status_code == 200
     assert "Det fungerar bra hemma." in copy.get_data(as_text=True)
     download = client.get(path + "kopia?ladda-ner=1")
-    assert "attachment" in download.headers["Content-Disposition"]
+    assert 'attachment; filename="mina-svar.pdf"' in download.headers["Content-Disposition"]
+    assert download.mimetype == "application/pdf" and download.data.startswith(b"%PDF")
 
 
 def test_over_long_text_gets_a_message_and_keeps_the_text(client, invite):

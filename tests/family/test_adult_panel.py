@@ -9,7 +9,15 @@ from sqlmodel import select
 
 from samtal.db import get_session
 from samtal.models import Answer, SafetyConcern
-from tests.builders import FAST_ANSWERS, answer, form_token, page_of, reload_conversation, rows
+from tests.builders import (
+    FAST_ANSWERS,
+    answer,
+    form_token,
+    page_of,
+    panel_pin,
+    reload_conversation,
+    rows,
+)
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PANEL = "Panel för den vuxna"
@@ -24,9 +32,10 @@ def csrf(client, panel: str) -> str:
 
 
 def unlock(client, path: str) -> str:
-    """Confirm being the adult; returns the panel's URL."""
+    """Open the panel with the conversation's PIN; returns the panel's URL."""
     panel = f"{path}vuxen/"
-    response = client.post(panel, data={"csrf_token": csrf(client, panel)})
+    pin = panel_pin(client.application, path)
+    response = client.post(panel, data={"csrf_token": csrf(client, panel), "pin": pin})
     assert response.status_code == 303
     assert PANEL in page_of(client, panel)
     return panel
@@ -171,7 +180,10 @@ def test_ending_needs_the_confirmation_box(app, client, start):
     ended = reload_conversation(app, conversation.id)
     assert ended.status == "ended" and ended.finished_at is not None
     assert "Nu slutar vi för i dag" in page_of(client, path)
-    act(client, panel, "status", status="active")
+    # The panel of a finished conversation is only the kind "finished" page, without forms.
+    finished = page_of(client, panel)
+    assert "Det här samtalet är avslutat" in finished and "csrf_token" not in finished
+    client.post(f"{panel}status", data={"status": "active"})
     assert reload_conversation(app, conversation.id).status == "ended"
 
 
@@ -198,18 +210,20 @@ def test_safety_concern_reminds_the_adult_and_never_shows_to_the_child(app, clie
         assert "anmälan" not in shown.lower() and "hemma." not in shown
 
 
-def test_confirming_the_report_is_recorded(app, client, start):
-    """'Jag har gjort orosanmälan' records the time it was made."""
+def test_with_only_the_pin_the_report_is_recorded_in_the_workspace(app, client, start):
+    """Opened with the PIN alone, the panel does not record 'report made' for no one in
+    particular: it says the barnkontakt records it in the workspace."""
     conversation, path = start()
     panel = unlock(client, path)
     act(client, panel, "oro", note="")
     [concern] = concerns(app, conversation.id)
-    assert concern.note is None
+    assert concern.note is None and concern.marked_via == "pin" and concern.marked_by is None
     assert act(client, panel, f"oro/{concern.id}/anmald").status_code == 303
     [concern] = concerns(app, conversation.id)
-    assert concern.report_made_at is not None
+    assert concern.report_made_at is None
     html = page_of(client, panel)
-    assert "Orosanmälan gjord" in html and "Gör en orosanmälan" not in html
+    assert "registreras av barnkontakten i arbetsytan" in html
+    assert "Jag har gjort orosanmälan" not in html
 
 
 def test_report_for_another_conversations_concern_is_ignored(app, client, start):

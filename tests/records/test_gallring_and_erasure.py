@@ -19,6 +19,7 @@ from sqlmodel import SQLModel, col
 from samtal import audit, library
 from samtal.config import ROOT
 from samtal.conversation import adult, invitations, lifecycle, records
+from samtal.conversation.panel_access import Actor
 from samtal.conversation.reading import Parsed
 from samtal.db import get_session
 from samtal.models import AuditEntry, Child, Consent, Conversation, Guardian, Staff
@@ -27,9 +28,7 @@ from samtal.staff import accounts
 from samtal.summary import store as summary_store
 from tests.builders import STAFF_PASSWORD, csrf_token_of, login, make_app
 
-SCHEMA = json.loads(
-    (ROOT / "schema" / "register-extract-v1.schema.json").read_text()
-)
+SCHEMA = json.loads((ROOT / "schema" / "register-extract-v1.schema.json").read_text())
 # Tables that are the child's data and that seed() fills, each at least once.
 FILLED = {
     "child",
@@ -97,7 +96,11 @@ def seed(app: Flask, name: str, guardian: str, staff: Staff) -> int:
                 part=part,
             )
         adult.mark_concern(
-            session=session, conversation=conversation, step_id="omsorg.ord", note=f"ORO-{name}"
+            session=session,
+            conversation=conversation,
+            step_id="omsorg.ord",
+            note=f"ORO-{name}",
+            actor=Actor(staff.id, "staff", conversation.id or 0),
         )
         issued = invitations.issue(
             session=session,

@@ -34,7 +34,7 @@ from samtal.models import (
     utcnow,
 )
 
-STAFF_BLUEPRINTS = ("admin.", "workspace.", "summary.", "auth.")
+STAFF_BLUEPRINTS = ("admin.", "workspace.", "summary.", "auth.", "statistics.")
 # Reached without an account on purpose, and why.
 PUBLIC = {
     "auth.login": "signing in",
@@ -46,14 +46,16 @@ PUBLIC = {
 # What the statistics role may open: its own page, its account, the role-based start page.
 STATISTICS_PAGES = {
     "auth.home",
-    "auth.statistics_only",
+    "statistics.page",
+    "statistics.export",
     "auth.account",
     "auth.account_password",
+    "auth.account_phone",
     "auth.logout_everywhere",
 }
 # Pages for the admin and statistics roles only: a barnkontakt is refused.
 NOT_FOR_BARNKONTAKT_PREFIXES = ("admin.",)
-NOT_FOR_BARNKONTAKT = {"auth.statistics_only"}
+NOT_FOR_BARNKONTAKT = {"statistics.page", "statistics.export"}
 CSRF = "csrf-for-the-authorization-test"
 CHILD_NAME = "Hemliga Hilda"  # must never reach the wrong person
 GUARDIAN_NAME = "Vårdnadshavaren Vera"

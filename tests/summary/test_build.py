@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -19,7 +20,8 @@ from samtal.db import get_session
 from samtal.flows import DECLINED, SKIP_VALUES
 from samtal.models import AuditEntry, Child, Conversation, SafetyConcern, Staff, SummaryVersion
 from samtal.summary import store
-from samtal.summary.build import Part, agreement, build_summary, for_sharing
+from samtal.summary.build import Part, agreement, build_summary
+from samtal.summary.sharing import prepare
 from tests.builders import GUARDIAN_PICKS, csrf_token_of, finish, login, make_app, make_child
 
 # ---------------------------------------------------------------- helpers (also used elsewhere)
@@ -240,7 +242,7 @@ def test_young_person_keeps_areas_from_guardians_and_sharing_leaves_them_out(ctx
     assert trygghet["guardians"][0]["agreement"] == "skiljer_sig"
     assert summary["priorities"] == ["trygghet", "omsorg"]
 
-    shared = for_sharing(summary)
+    shared, missing = prepare(summary, audience="guardians")
     kept = area(shared, "trygghet")
     assert (
         kept["child"] is None and kept["note"] == "" and kept["guardians"][0]["agreement"] is None
@@ -249,7 +251,8 @@ def test_young_person_keeps_areas_from_guardians_and_sharing_leaves_them_out(ctx
     assert shared["priorities"] == ["omsorg"]
     assert shared["safety"] == [] and shared["shared"] is True
     assert "bråk hemma" not in json.dumps(shared, ensure_ascii=False)
-    assert summary["safety"], "for_sharing must not change the summary it was given"
+    assert missing["areas"]["trygghet"] == "not_included"
+    assert summary["safety"], "prepare must not change the summary it was given"
 
 
 def test_young_person_who_did_not_choose_shares_nothing_with_guardians(ctx):
@@ -506,7 +509,8 @@ def test_summary_page_shows_both_sides_the_wheel_and_a_table(bk):
     client, _staff, child_id = bk
     html = page(client, child_id)
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in html and 'role="img"' in html
-    assert '<th scope="row">Omsorg' in html and '<th scope="col">Anna</th>' in html
+    assert '<th scope="row">Omsorg' in html
+    assert '<th scope="col"><bdi dir="ltr">Anna</bdi></th>' in html
     assert "Jag vill äta frukost i skolan." in html  # the child's own words
     assert "Han äter bra hemma." in html  # the guardian's
     assert "Morgnarna är stressiga." in html
@@ -674,6 +678,15 @@ def test_statistics_role_sees_no_summary(app, staff_client, bk):
 def test_admin_reads_but_does_not_write_or_sign(app, staff_client, bk):
     _client, _staff, child_id = bk
     admin, _ = staff_client("admin")
+    # Need-to-know: an admin reads the summary only after writing down why.
+    glass = f"/arbete/barn/{child_id}/bryt-forseglingen"
+    admin.post(
+        glass,
+        data={
+            "csrf_token": csrf_token_of(admin.get(glass).get_data(as_text=True)),
+            "reason": "Granskning av ärendet på begäran av rektor",
+        },
+    )
     html = page(admin, child_id)
     assert 'name="note-omsorg"' not in html and "Signera" not in html
     response = admin.post(
@@ -692,6 +705,17 @@ def test_unknown_version_numbers_are_404_not_500(bk):
     assert client.get(f"{base}/jamfor?a=1&b=9").status_code == 404
 
 
+def choose_the_copy(client, child_id: int) -> None:
+    """The barnkontakt reviews the child's copy and sends it as ticked by default."""
+    choice = page(client, child_id, "/barnets-kopia/val")
+    ticked = re.findall(r'name="med" value="([^"]+)" checked', choice)
+    response = client.post(
+        f"/arbete/barn/{child_id}/sammanstallning/barnets-kopia/val",
+        data={"csrf_token": csrf_token_of(choice), "med": ticked},
+    )
+    assert response.status_code == 303
+
+
 def test_every_view_and_change_is_in_the_audit_log(bk, app):
     client, staff, child_id = bk
     html = page(client, child_id)
@@ -699,6 +723,7 @@ def test_every_view_and_change_is_in_the_audit_log(bk, app):
         f"/arbete/barn/{child_id}/sammanstallning/signera",
         data=notes_form(html, bekrafta="ja", **{"note-omsorg": "Granskad"}),
     )
+    choose_the_copy(client, child_id)
     for rest in ("/versioner", "/version/1", "/utskrift", "/json", "/pdf", "/barnets-kopia"):
         assert client.get(f"/arbete/barn/{child_id}/sammanstallning{rest}").status_code == 200
     with app.app_context():
@@ -742,6 +767,7 @@ def test_childs_copy_is_in_the_childs_language_and_holds_only_the_childs_answers
     )
     html = page(client, child_id)  # staff page: the barnkontakt sees the kept area, marked
     assert "Hålls från vårdnadshavarna" in html
+    choose_the_copy(client, child_id)
     copy = page(client, child_id, "/barnets-kopia")
     assert '<html lang="ar" dir="rtl">' in copy
     assert "أريد فطورا" in copy and "Hemlighet" in copy

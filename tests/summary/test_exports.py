@@ -76,11 +76,30 @@ def young(app, staff_client):
         ).one()
         session.add(
             SafetyConcern(
-                conversation_id=conversation.id, step_id="trygghet.ord", note="SAKERHETSANTECKNING"
+                conversation_id=conversation.id,
+                step_id="trygghet.ord",
+                note="SAKERHETSANTECKNING",
+                # Reported: an open concern would hold the sign-off back.
+                report_made_at=utcnow(),
+                report_made_by=staff.id,
             )
         )
         session.commit()
     return client, staff, child_id
+
+
+# Every area of the 13–17 flow but the one the young person kept from the guardians.
+AREAS = (
+    "omsorg",
+    "trygghet",
+    "ma_bra",
+    "fritid",
+    "tillhorighet",
+    "ansvarstagande",
+    "respekteras",
+    "utvecklas",
+)
+CHOSEN = "valt=1&" + "&".join(f"omrade={a}" for a in AREAS if a != "trygghet")
 
 
 def base(child_id: int) -> str:
@@ -130,7 +149,7 @@ def test_json_of_a_draft_and_of_a_signed_version_follow_the_schema(young):
     document = draft.get_json()
     validate(document)
     assert (document["version"], document["status"], document["signature"]) == (
-        "1.0",
+        exports.SCHEMA_VERSION,
         "draft",
         None,
     )
@@ -139,9 +158,7 @@ def test_json_of_a_draft_and_of_a_signed_version_follow_the_schema(young):
     signed = client.get(f"{base(child_id)}/json").get_json()
     validate(signed)
     assert signed["status"] == "signed" and signed["signature"]["number"] == 1
-    assert signed["signature"]["content_hash"] == store.content_hash(
-        signed["summary"]
-    )
+    assert signed["signature"]["content_hash"] == store.content_hash(signed["summary"])
     assert signed["summary_hash"] == signed["signature"]["content_hash"]
     summary = signed["summary"]
     assert summary["decision"]["code"] == "barnteam"
@@ -179,7 +196,8 @@ def test_shared_json_leaves_out_safety_notes_and_kept_areas(young, app):
     client, _staff, child_id = young
     sign(client, child_id, **{"note-trygghet": "NOTERING-OM-KEPT", "note-omsorg": "Frukost"})
     consent(app, child_id)
-    response = client.get(f"{base(child_id)}/json?for=sharing&mottagare=barnteam")
+    # The barnkontakt leaves out the area the young person kept from the guardians.
+    response = client.get(f"{base(child_id)}/json?for=sharing&mottagare=barnteam&{CHOSEN}")
     assert response.status_code == 200
     document = response.get_json()
     validate(document)
@@ -189,7 +207,8 @@ def test_shared_json_leaves_out_safety_notes_and_kept_areas(young, app):
     for secret in ("SAKERHETSANTECKNING", "HEMLIGT-OMRADE-ORD", "NOTERING-OM-KEPT"):
         assert secret not in text, secret
     areas = {a["id"]: a for a in document["summary"]["areas"]}
-    assert areas["trygghet"]["child"] is None and areas["trygghet"]["kept_from_guardians"]
+    assert areas["trygghet"]["child"] is None
+    assert document["missing"]["areas"]["trygghet"] == "withheld"
     assert areas["omsorg"]["child"]["words"][0]["text"] == "Jag vill äta frukost i skolan."
     assert areas["omsorg"]["note"] == "Frukost"
     assert document["summary"]["priorities"] == ["omsorg"]
@@ -240,7 +259,7 @@ def test_shared_pdf_leaves_out_what_may_not_leave(young, app, tmp_path):
     client, _staff, child_id = young
     sign(client, child_id, **{"note-trygghet": "NOTERING-OM-KEPT"})
     consent(app, child_id)
-    response = client.get(f"{base(child_id)}/pdf?dela=1&mottagare=barnteam")
+    response = client.get(f"{base(child_id)}/pdf?dela=1&mottagare=barnteam&{CHOSEN}")
     assert response.status_code == 200
     text = pdf_text(response.data, tmp_path)
     assert "Jag vill äta frukost i skolan." in text
@@ -349,3 +368,111 @@ def test_pdf_without_weasyprints_libraries_says_so(young, monkeypatch):
     assert response.status_code == 503
     body = response.get_data(as_text=True)
     assert "PDF kan inte skapas just nu" in body and "Använd utskriften" in body
+
+
+# ------------------------------------------------ two sharing decisions, and why it is missing
+# Issue 10's finding: a 13–17 child's "what my guardians may see" also removed those areas from
+# the barnteam export, and the shared PDF said "Viktigast för barnet: Inget svar" (false).
+
+
+def test_the_barnteam_export_asks_the_barnkontakt_for_the_areas_first(young, app):
+    """Without a choice the barnkontakt sees every area (kept ones marked), nothing else."""
+    client, _staff, child_id = young
+    sign(client, child_id)
+    consent(app, child_id)
+    page = client.get(f"{base(child_id)}/json?for=sharing&mottagare=barnteam")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert "nödvändiga, relevanta och proportionerliga" in html
+    assert html.count('name="omrade"') == len(AREAS)
+    assert "Hålls från vårdnadshavarna" in html
+
+
+def test_the_barnteam_gets_an_area_kept_from_guardians_when_the_barnkontakt_includes_it(
+    young, app, tmp_path
+):
+    """The young person's choice about guardians does not keep the area from the barnteam."""
+    client, _staff, child_id = young
+    sign(client, child_id)
+    consent(app, child_id)
+    every = "valt=1&" + "&".join(f"omrade={a}" for a in AREAS)
+    document = client.get(f"{base(child_id)}/json?for=sharing&mottagare=barnteam&{every}")
+    shared = document.get_json()
+    validate(shared)
+    areas = {a["id"]: a for a in shared["summary"]["areas"]}
+    assert areas["trygghet"]["child"]["words"][0]["text"] == "HEMLIGT-OMRADE-ORD"
+    assert shared["summary"]["priorities"] == ["trygghet", "omsorg"]
+    assert shared["missing"]["priorities"] is None
+    text = pdf_text(
+        client.get(f"{base(child_id)}/pdf?dela=1&mottagare=barnteam&{every}").data, tmp_path
+    )
+    assert "HEMLIGT-OMRADE-ORD" in text and "SAKERHETSANTECKNING" not in text
+    with app.app_context():
+        [entry] = [e for e in audit_entries(app, child_id) if e.action == "export_json"]
+    assert "områden: omsorg, trygghet" in entry.detail
+
+
+def audit_entries(app, child_id: int):
+    from samtal import audit
+
+    with app.app_context():
+        return audit.entries(get_session(), child_id=child_id)
+
+
+def test_every_export_says_truthfully_why_something_is_missing(young, app, tmp_path):
+    """Left out by the barnkontakt, withheld by the young person: said so in PDF and JSON,
+    never "Inget svar"."""
+    client, _staff, child_id = young
+    sign(client, child_id)
+    consent(app, child_id)
+    only = "valt=1&omrade=fritid"
+    shared = client.get(f"{base(child_id)}/json?for=sharing&mottagare=barnteam&{only}").get_json()
+    validate(shared)
+    assert shared["missing"]["areas"]["trygghet"] == "withheld"
+    assert shared["missing"]["areas"]["omsorg"] == "not_shared"
+    assert shared["missing"]["areas"]["fritid"] is None
+    assert shared["missing"]["priorities"] == "not_shared"
+    assert shared["summary"]["priorities_status"] == "not_shared"
+    text = " ".join(
+        pdf_text(
+            client.get(f"{base(child_id)}/pdf?dela=1&mottagare=barnteam&{only}").data, tmp_path
+        ).split()
+    )
+    assert "Barnet har valt att inte dela det" in text
+    assert "Inte med i den här delningen (barnkontaktens val)" in text
+    assert "Viktigast för barnet Inte med i den här delningen" in text
+    assert "Viktigast för barnet Inget svar" not in text
+
+
+def test_the_guardians_copy_respects_the_young_person_and_does_not_show_what_was_kept(
+    young, app, tmp_path
+):
+    """Only the areas the young person shared; every other area says the same "not in this
+    copy"; no kept flags, no meeting or trusted adult, no safety note."""
+    client, _staff, child_id = young
+    sign(client, child_id, **{"note-trygghet": "NOTERING-OM-KEPT"})
+    url = f"{base(child_id)}/json?for=sharing&mottagare=vardnadshavare"
+    document = client.get(url).get_json()  # no consent needed: the child's own guardians
+    validate(document)
+    assert document["audience"] == "guardians"
+    summary = document["summary"]
+    shown = {a["id"] for a in summary["areas"] if a["child"] is not None}
+    assert shown == {"omsorg", "fritid"}
+    assert set(document["missing"]["areas"].values()) - {None} == {"not_included"}
+    assert summary["kept_from_guardians"] == []
+    assert not any(a["kept_from_guardians"] for a in summary["areas"])
+    assert summary["meeting"] == [] and summary["adult"] == [] and summary["child_other"] == []
+    assert summary["priorities"] == ["omsorg"]
+    text = json.dumps(document, ensure_ascii=False)
+    for secret in ("HEMLIGT-OMRADE-ORD", "NOTERING-OM-KEPT", "SAKERHETSANTECKNING", "withheld"):
+        assert secret not in text, secret
+    pdf = pdf_text(client.get(url.replace("/json", "/pdf")).data, tmp_path)
+    flat = " ".join(pdf.split())
+    assert "Kopia för vårdnadshavarna" in flat and "Inte med i den här kopian" in flat
+    for secret in (
+        "HEMLIGT-OMRADE-ORD",
+        "Hålls från",
+        "valt att inte dela",
+        "vårdnadshavarna inte",
+    ):
+        assert secret not in flat, secret

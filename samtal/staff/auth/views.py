@@ -84,18 +84,12 @@ def home():
     """Where a signed-in person starts: the caseload, admin or statistics by role."""
     staff = current_staff()
     assert staff is not None
-    endpoint = {"admin": "admin.index", "statistik": "auth.statistics_only"}.get(
+    endpoint = {"admin": "admin.index", "statistik": "statistics.page"}.get(
         staff.role, "workspace.caseload"
     )
     if endpoint not in current_app.view_functions:
-        endpoint = "auth.statistics_only"
+        endpoint = "statistics.page"
     return redirect(url_for(endpoint), code=303)
-
-
-@login_required("statistik", "admin")
-def statistics_only():
-    """The statistics role sees aggregates only; the statistics page is a later issue."""
-    return render_template("staff/statistics.html")
 
 
 # Own account: password change and "log out everywhere" --------------------------------------

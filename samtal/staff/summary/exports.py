@@ -9,6 +9,7 @@ consent on record covers that recipient today.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +22,41 @@ from samtal.db import get_session
 from samtal.models import Child, SummaryVersion, utcnow
 from samtal.staff import consent
 from samtal.staff.access import child_or_404, login_required
+from samtal.staff.summary import copy_choice
 from samtal.staff.summary.texts import compass
-from samtal.staff.summary.views import READERS, chosen, current, signer_names
+from samtal.staff.summary.views import READERS, chosen, signer_names
 from samtal.summary import exports, store
-from samtal.summary.build import for_sharing
+from samtal.summary.sharing import prepare
+
+GUARDIANS = "vardnadshavare"
 
 
-def _sharing_refused(child: Child, signed: SummaryVersion | None, recipient: str):
-    """None when sharing may go ahead, else the refusal page (and an audit entry)."""
+@dataclass(frozen=True)
+class ExportRequest:
+    """What to export: the content, its version, for whom, and (barnteam) which areas."""
+
+    content: dict[str, Any]
+    signed: SummaryVersion | None
+    audience: str  # staff, barnteam (any recipient outside the service) or guardians
+    recipient: str
+    areas: list[str] | None  # the barnkontakt's choice; None: not made yet
+
+    @property
+    def sharing(self) -> bool:
+        """Made to leave the service."""
+        return self.audience != "staff"
+
+
+def _sharing_refused(child: Child, request_: ExportRequest):
+    """None when sharing may go ahead, else the refusal page (and an audit entry).
+
+    The guardians' copy needs no consent to share (it goes to the child's own guardians and
+    holds only what the young person let them see); every other recipient does.
+    """
+    signed, recipient = request_.signed, request_.recipient
     if signed is None:
         reason = _("Sammanställningen är inte signerad. Signera den innan den delas.")
-    elif not consent.child_covered(
+    elif request_.audience != "guardians" and not consent.child_covered(
         session=get_session(), child=child, information="sammanstallning", recipient=recipient
     ):
         reason = _(
@@ -53,7 +78,7 @@ def _sharing_refused(child: Child, signed: SummaryVersion | None, recipient: str
     ), 403
 
 
-def _export_request(child: Child):
+def _export_request(child: Child) -> ExportRequest:
     """What to export: the content, its version, whether for sharing and with whom."""
     sharing = request.args.get("for") == "sharing" or request.args.get("dela") == "1"
     if sharing and not request.args.get("version"):
@@ -63,7 +88,31 @@ def _export_request(child: Child):
     else:
         content, signed = chosen(child)
     recipient = " ".join(request.args.get("mottagare", "barnteam").split())[:80] or "barnteam"
-    return content, signed, sharing, recipient
+    audience = "staff" if not sharing else ("guardians" if recipient == GUARDIANS else "barnteam")
+    known = {a["id"] for a in content.get("areas", [])}
+    chosen_areas = (
+        [a for a in request.args.getlist("omrade") if a in known]
+        if request.args.get("valt") == "1"
+        else None
+    )
+    return ExportRequest(content, signed, audience, recipient, chosen_areas)
+
+
+def _refused_or_choice(child: Child, request_: ExportRequest):
+    """For sharing: the refusal page, or (barnteam) the page to choose the areas first."""
+    if not request_.sharing:
+        return None
+    if refused := _sharing_refused(child, request_):
+        return refused
+    if request_.audience == "barnteam" and request_.areas is None:
+        return render_template(
+            "staff/summary/choose_areas.html",
+            child=child,
+            s=request_.content,
+            recipient=request_.recipient,
+            action=request.path,
+        )
+    return None
 
 
 def _filename(child: Child, signed: SummaryVersion | None, extension: str) -> str:
@@ -71,11 +120,15 @@ def _filename(child: Child, signed: SummaryVersion | None, extension: str) -> st
     return f"sammanstallning-{child.id}-{suffix}.{extension}"
 
 
-def _print_page(
-    child: Child, content: dict[str, Any], signed, *, sharing: bool, pdf: bool
-) -> tuple[str, dict[str, str]]:
+def _print_page(child: Child, request_: ExportRequest, *, pdf: bool) -> tuple[str, dict[str, str]]:
     """The print page, and for the PDF the figures its pictures point at."""
-    shown = for_sharing(content) if sharing else content
+    signed = request_.signed
+    shown, missing = prepare(
+        request_.content,
+        audience=request_.audience,
+        areas=request_.areas,
+        asks_sharing=exports.asks_sharing(request_.content),
+    )
     names = signer_names([signed]) if signed else {}
     wheel = compass(shown, prefix="utskrift")
     page = render_template(
@@ -84,9 +137,12 @@ def _print_page(
         s=shown,
         signed=signed,
         signer=names.get(signed.signed_by, "–") if signed else None,
-        sharing=sharing,
+        sharing=request_.sharing,
+        audience=request_.audience,
+        missing=missing,
         pdf=pdf,
         pdf_picture=exports.picture_address,
+        pdf_picture_alt=exports.picture_alt,
         pdf_figure=exports.figure_address,
         wheel=wheel,
     )
@@ -97,30 +153,34 @@ def _print_page(
 def print_view(child_id: int):
     """The summary for printing: clean print CSS, page breaks between sections."""
     child = child_or_404(child_id)
-    content, signed, sharing, recipient = _export_request(child)
-    if sharing and (refused := _sharing_refused(child, signed, recipient)):
-        return refused
-    audit.record("print_summary", child.id, _detail(signed, sharing, recipient))
-    page, _figures = _print_page(child, content, signed, sharing=sharing, pdf=False)
+    request_ = _export_request(child)
+    if stopped := _refused_or_choice(child, request_):
+        return stopped
+    audit.record("print_summary", child.id, _detail(request_))
+    page, _figures = _print_page(child, request_, pdf=False)
     return page
 
 
-def _detail(signed: SummaryVersion | None, sharing: bool, recipient: str) -> str:
-    which = f"version {signed.number}" if signed else "utkast"
-    return f"{which}, dela med {recipient}" if sharing else which
+def _detail(request_: ExportRequest) -> str:
+    which = f"version {request_.signed.number}" if request_.signed else "utkast"
+    if not request_.sharing:
+        return which
+    areas = f"; områden: {', '.join(request_.areas)}" if request_.areas is not None else ""
+    return f"{which}, dela med {request_.recipient}{areas}"
 
 
 @login_required(*READERS)
 def pdf(child_id: int):
     """The summary as PDF, rendered here by WeasyPrint from the print page."""
     child = child_or_404(child_id)
-    content, signed, sharing, recipient = _export_request(child)
-    if sharing and (refused := _sharing_refused(child, signed, recipient)):
-        return refused
-    html, figures = _print_page(child, content, signed, sharing=sharing, pdf=True)
+    request_ = _export_request(child)
+    if stopped := _refused_or_choice(child, request_):
+        return stopped
+    signed = request_.signed
+    html, figures = _print_page(child, request_, pdf=True)
     try:
         stylesheet = Path(current_app.static_folder or "") / "samtal.css"
-        document = exports.render_pdf(html, stylesheet, figures)
+        document = exports.render_pdf(html, stylesheet, figures, archival=signed is not None)
     except (ImportError, OSError):
         # WeasyPrint without its system libraries (Pango): say so, and offer the print view.
         current_app.logger.exception("PDF could not be rendered")
@@ -135,7 +195,7 @@ def pdf(child_id: int):
             ),
             consent_url=None,
         ), 503
-    audit.record("export_pdf", child.id, _detail(signed, sharing, recipient))
+    audit.record("export_pdf", child.id, _detail(request_))
     return Response(
         document,
         mimetype="application/pdf",
@@ -149,17 +209,19 @@ def pdf(child_id: int):
 def json_export(child_id: int):
     """The summary as JSON following schema/summary-v1.schema.json."""
     child = child_or_404(child_id)
-    content, signed, sharing, recipient = _export_request(child)
-    if sharing and (refused := _sharing_refused(child, signed, recipient)):
-        return refused
+    request_ = _export_request(child)
+    if stopped := _refused_or_choice(child, request_):
+        return stopped
+    signed = request_.signed
     names = signer_names([signed]) if signed else {}
     document = exports.document(
-        content,
+        request_.content,
         signed=signed,
         signed_by=names.get(signed.signed_by) if signed else None,
-        sharing=sharing,
+        audience=request_.audience,
+        areas=request_.areas,
     )
-    audit.record("export_json", child.id, _detail(signed, sharing, recipient))
+    audit.record("export_json", child.id, _detail(request_))
     return Response(
         exports.to_json(document),
         mimetype="application/json",
@@ -179,9 +241,12 @@ def _said_something(view: dict[str, Any] | None) -> bool:
 
 @login_required(*READERS)
 def child_copy(child_id: int):
-    """'Det här berättade du': the child's own answers, in the child's language, with pictures."""
+    """'Det här berättade du': what the barnkontakt let go home of the child's own answers,
+    in the child's language, with pictures."""
     child = child_or_404(child_id)
-    content, _signed = current(child)
+    content, left_out, unreviewed = copy_choice.prepared(child)
+    if unreviewed and (review := copy_choice.review_first(child)):
+        return review
     language = content["header"].get("language") or child.language or "sv"
     g.locale = language
     refresh()
@@ -199,4 +264,5 @@ def child_copy(child_id: int):
         areas=areas,
         framework=framework,
         printed_at=utcnow(),
+        left_out=left_out or unreviewed,
     )

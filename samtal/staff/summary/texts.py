@@ -42,6 +42,17 @@ RATING_STATES = {
     "not_asked": _l("Frågades inte"),
     "withheld": _l("Inte delat"),
 }
+# Why the child's answer is missing from an export (samtal.sharing.MISSING), said truthfully.
+MISSING_TEXTS = {
+    "withheld": _l("Barnet har valt att inte dela det"),
+    "not_shared": _l("Inte med i den här delningen (barnkontaktens val)"),
+    "not_included": _l("Inte med i den här kopian"),
+    "not_asked": _l("Frågades inte"),
+    "skipped": _l("Samtalet slutade innan det här"),
+    "vet_inte": _l("Vet inte"),
+    "vill_inte_svara": _l("Ville inte svara"),
+    "not_answered": _l("Inget svar"),
+}
 WRITERS_OF_WORDS = {
     "child": _l("barnet skrev"),
     "adult": _l("den vuxna skrev ner barnets ord"),

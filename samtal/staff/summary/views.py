@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_htmx import HTMX
 
 from samtal import audit
+from samtal.conversation import concerns
 from samtal.db import get_session
 from samtal.i18n import language_name
 from samtal.models import Child, Staff, SummaryVersion
@@ -28,6 +29,7 @@ from samtal.staff.summary.texts import (
     CONVERSATION_STATES,
     DECISIONS,
     FIELDS,
+    MISSING_TEXTS,
     QUESTIONS,
     RATING_STATES,
     SECTIONS,
@@ -36,6 +38,7 @@ from samtal.staff.summary.texts import (
     refusal,
 )
 from samtal.summary import store
+from samtal.summary.build import translatable
 from samtal.summary.store import SummaryRefused
 
 htmx = HTMX()
@@ -53,12 +56,14 @@ def _labels() -> dict[str, Any]:
         "DECISIONS": DECISIONS,
         "AGREEMENTS": AGREEMENTS,
         "RATING_STATES": RATING_STATES,
+        "MISSING_TEXTS": MISSING_TEXTS,
         "WRITERS_OF_WORDS": WRITERS_OF_WORDS,
         "CONVERSATION_STATES": CONVERSATION_STATES,
         "language_name": language_name,
         "note_limit": store.NOTE_LIMIT,
         "consent_information": consent.INFORMATION,
         "recipient_label": consent.recipient_label,
+        "translatable": translatable,
     }
 
 
@@ -196,11 +201,24 @@ def sign_page(child_id: int):
 
 @login_required(*WRITERS)
 def sign(child_id: int):
-    """Save the notes, then sign: an immutable version with its hash; twice is once."""
+    """Save the notes, then sign: an immutable version with its hash; twice is once.
+
+    A sign-off that cannot go ahead changes nothing: the notes come back in the form as typed.
+    """
     child = child_or_404(child_id)
-    failed, notes = _save(child)
-    if failed is None and request.form.get("bekrafta") != "ja":
+    failed: tuple[str, str] | None = None
+    if concerns.open_count(get_session(), child.id or 0):
+        failed = (
+            "bekrafta",
+            _(
+                "Det finns oro för barnets säkerhet utan orosanmälan eller beslut. Registrera "
+                "orosanmälan, eller skriv varför den inte görs, innan du signerar."
+            ),
+        )
+    elif request.form.get("bekrafta") != "ja":
         failed = ("bekrafta", _("Kryssa i rutan för att bekräfta att du vill signera."))
+    else:
+        failed, notes = _save(child)
     if failed:
         values = request.form.to_dict() if request.form.get("anteckningar") == "1" else None
         return _render_show(child, values=values, error=failed, status=422)
@@ -292,5 +310,3 @@ def compare(child_id: int):
         fields=FIELDS,
         sections=SECTIONS,
     )
-
-

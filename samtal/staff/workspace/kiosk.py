@@ -27,18 +27,22 @@ from sqlmodel import col, select
 from samtal import audit, inputs, library, limits, settings
 from samtal.ages import age_of
 from samtal.conversation import invitations, lifecycle, links
+from samtal.conversation.panel_access import KIOSK_KEY
 from samtal.db import get_session
 from samtal.flows import Flow
 from samtal.models import Child, Conversation, Guardian, Invitation, Staff
-from samtal.staff import access, passwords
+from samtal.staff import access, invitation_mail, passwords
 from samtal.staff.access import child_or_404
 from samtal.staff.two_factor import second_step
 from samtal.staff.workspace.views import languages, me, to_child
 from samtal.web.qr import qr_svg
 from samtal.web.security import refuse_stale_form
 
-KIOSK_KEY = "kiosk"
 CODES_KEY = "shown_codes"
+# The code of the newest invitation, for its printed letter (the page shows it only once).
+LETTER_CODE_KEY = "letter_code"
+# An e-mail address refused as mistyped, shown again in the form so it can be corrected.
+REFUSED_ADDRESS_KEY = "refused_address"
 # Staff pages live under /arbete and in these blueprints; in kiosk mode they all ask for the
 # password. Signing out stays possible: it ends the staff session altogether.
 STAFF_BLUEPRINTS = frozenset({"auth", "admin", "workspace", "summary", "sso", "two_factor"})
@@ -289,9 +293,12 @@ def invitation(child_id: int, invitation_id: int):
     if found is None or guardian is None or conversation is None or guardian.child_id != child.id:
         abort(404)
     codes = session.pop(CODES_KEY, {})
+    if codes:
+        session[LETTER_CODE_KEY] = codes
     token = invitations.link_token(found, conversation.language)
     url = links.external_url("guardian.step", token=token)
     audit.record("view_invitation", child.id, detail=f"inbjudan {found.id}")
+    delivery = invitation_mail.latest_deliveries(db, [found.id or 0]).get(found.id or 0)
     return render_template(
         "staff/workspace/link.html",
         child=child,
@@ -308,6 +315,11 @@ def invitation(child_id: int, invitation_id: int):
         code=codes.get(str(found.id)),
         has_code=found.code_hash is not None,
         kind="guardian",
+        delivery=delivery,
+        # A mistyped address to correct, else the last one tried (to try again), else the
+        # guardian's contact note.
+        address=session.pop(REFUSED_ADDRESS_KEY, None)
+        or (delivery.address if delivery else invitation_mail.address_of(guardian.contact)),
     )
 
 

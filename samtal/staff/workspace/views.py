@@ -53,7 +53,9 @@ from samtal.models import (
 from samtal.staff import caseload as cases
 from samtal.staff import children, consent
 from samtal.staff.access import child_or_404, current_staff, login_required, restored_form
+from samtal.staff.invitation_mail import latest_deliveries
 from samtal.staff.summary.texts import CONVERSATION_STATES, change_texts
+from samtal.staff.workspace import safety
 from samtal.summary.wheel import Mark, change_chart
 
 READERS = ("barnkontakt", "admin")
@@ -71,6 +73,9 @@ AUDIT_ACTIONS = {
     "view_link": _l("Visade länken till barnets samtal"),
     "invite": _l("Bjöd in vårdnadshavare"),
     "view_invitation": _l("Visade en inbjudan"),
+    "invite_email": _l("Skickade en inbjudan med e-post"),
+    "invite_email_failed": _l("Försökte skicka en inbjudan med e-post (gick inte)"),
+    "print_invitation": _l("Skrev ut en inbjudan"),
     "view_consent": _l("Öppnade samtycken"),
     "record_consent": _l("Registrerade samtycke"),
     "withdraw_consent": _l("Registrerade återkallat samtycke"),
@@ -89,6 +94,25 @@ AUDIT_ACTIONS = {
     "export_json": _l("Laddade ner sammanställningen som JSON"),
     "export_refused": _l("Fick nej till att dela sammanställningen (inget samtycke)"),
     "view_child_copy": _l("Öppnade barnets kopia ”Det här berättade du”"),
+    # Safeguarding (the adult panel, concerns, links, need-to-know, what leaves)
+        "break_glass": _l("Bröt förseglingen för att läsa känsliga uppgifter"),
+        "panel_opened": _l("Öppnade panelen för den vuxna"),
+        "panel_pin_refused": _l("Fel kod till panelen för den vuxna"),
+        "panel_pin_throttled": _l("För många fel koder till panelen"),
+        "panel_words": _l("Skrev ner barnets ord i panelen"),
+        "panel_paused": _l("Pausade samtalet"),
+        "panel_active": _l("Fortsatte samtalet"),
+        "panel_ended": _l("Avslutade samtalet"),
+        "panel_language": _l("Bytte samtalets språk"),
+        "panel_age_band": _l("Bytte åldersgrupp"),
+        "mark_concern": _l("Markerade oro för barnets säkerhet"),
+        "report_made": _l("Registrerade att orosanmälan är gjord"),
+        "no_report": _l("Beslutade att inte göra orosanmälan, med skäl"),
+        "view_concerns": _l("Läste oroanteckningarna"),
+        "revoke_link": _l("Gjorde barnets länk ogiltig"),
+        "revoke_invitation": _l("Gjorde en inbjudan ogiltig"),
+        "choose_child_copy": _l("Valde vad som ska med i barnets kopia"),
+        "export_consultation": _l("Laddade ner sammanställningen avidentifierad"),
 }
 CHANGE_WORDS = {
     "better": _l("Bättre"),
@@ -148,6 +172,7 @@ def caseload():
         search=request.args.get("sok", ""),
         status=request.args.get("status") or None,
         page=inputs.number(page, maximum=100_000) or 1,
+        concern=request.args.get("oro") == "1",
     )
     audit.record("view_caseload", detail=f"sida {found.page}")
     return render_template(
@@ -247,12 +272,14 @@ def child_overview(child: Child) -> dict:
     )
     by_id = {c.id: c for c in conversations}
     invitations = []
-    for invitation in db.exec(
+    rows = db.exec(
         select(Invitation)
         .join(Guardian, col(Guardian.id) == Invitation.guardian_id)
         .where(Guardian.child_id == child.id)
         .order_by(col(Invitation.id).desc())
-    ).all():
+    ).all()
+    deliveries = latest_deliveries(db, [i.id for i in rows if i.id is not None])
+    for invitation in rows:
         conversation = by_id.get(invitation.conversation_id)
         if conversation is None:
             continue
@@ -264,6 +291,7 @@ def child_overview(child: Child) -> dict:
                 "guardian": names.get(invitation.guardian_id, ""),
                 "state": state,
                 "state_label": INVITATION_STATES[state],
+                "delivery": deliveries.get(invitation.id or 0),
             }
         )
     consents = consent.on_record(db, child.id or 0)
@@ -560,6 +588,7 @@ def child(child_id: int):
         languages=languages(),
         reasons=children.REASONS,
         may_change=me().role == "barnkontakt",
+        **safety.child_page_context(found),
     )
 
 

@@ -1,0 +1,43 @@
+"""Need-to-know: a child's safety notes and own words are for the child's barnkontakt.
+
+An admin reads them (the summary, its exports, the concerns) only after "breaking the glass":
+writing down why, which is audited (action break_glass, the reason as detail), shown on the
+child page, and lasts GLASS_MINUTES.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, func, select
+
+from samtal.db import get_session
+from samtal.models import AuditEntry, Child, Staff, utcnow
+
+GLASS_MINUTES = 60
+REASON_MIN = 10
+
+
+def glass_broken(session: Session, staff: Staff, child_id: int) -> bool:
+    """Whether this admin wrote down a reason to read this child's sensitive data lately."""
+    since = utcnow() - timedelta(minutes=GLASS_MINUTES)
+    found = session.exec(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(
+            AuditEntry.action == "break_glass",
+            AuditEntry.staff_id == staff.id,
+            AuditEntry.child_id == child_id,
+            AuditEntry.at >= since,
+        )
+    ).one()
+    return found > 0
+
+
+def may_read_sensitive(staff: Staff | None, child: Child) -> bool:
+    """The child's own barnkontakt; an admin only after breaking the glass."""
+    if staff is None:
+        return False
+    if staff.role == "barnkontakt":
+        return child.barnkontakt_id == staff.id
+    return staff.role == "admin" and glass_broken(get_session(), staff, child.id or 0)
