@@ -98,6 +98,15 @@ def _summary(directory: Path, answers: dict[str, engine.Given]) -> dict:
     )
 
 
+def without_step_ids(found):
+    """The summary with the "step" entries of its items left out."""
+    if isinstance(found, dict):
+        return {k: without_step_ids(v) for k, v in found.items() if k != "step"}
+    if isinstance(found, list):
+        return [without_step_ids(v) for v in found]
+    return found
+
+
 def test_renaming_step_ids_moves_no_answer(tmp_path):
     """The same answers under renamed step ids land in the same places of the summary."""
     answers = {
@@ -130,7 +139,8 @@ def test_renaming_step_ids_moves_no_answer(tmp_path):
             "mest": answers["viktigast"],
         },
     )
-    assert after == before
+    # Own words carry their step's id as data (for their translations); nothing else differs.
+    assert without_step_ids(after) == without_step_ids(before)
     mat = next(a for a in after["areas"] if a["id"] == "mat")["child"]
     assert mat["rating"]["value"] == "1"
     assert [item["text"] for item in mat["wishes"]] == ["Lunch"]

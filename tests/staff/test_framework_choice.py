@@ -17,7 +17,7 @@ from samtal.conversation.engine import Given
 from samtal.db import get_session
 from samtal.models import AuditEntry, Child, Staff
 from samtal.staff.summary.texts import compass
-from samtal.summary import store
+from samtal.summary import exports, store
 from samtal.summary.build import Part, build_summary
 from tests.builders import csrf_token_of, finish, make_child, start_conversation_in
 
@@ -160,18 +160,9 @@ def test_json_export_validates_for_each_number_of_areas(app, flow_id, count):
                 },
             ),
         )
+        document = exports.document(summary, signed=None)
     assert len(summary["areas"]) == count
-    document = {
-        "schema": "samtal-summary",
-        "version": "1.0",
-        "status": "draft",
-        "signature": None,
-        "shared": False,
-        "summary_hash": "0" * 64,
-        "exported_at": "2026-12-06T00:00:00+00:00",
-        "summary": summary,
-    }
-    jsonschema.validate(json.loads(json.dumps(document)), SCHEMA)
+    jsonschema.validate(json.loads(exports.to_json(document)), SCHEMA)
     wheel_svg = str(compass(summary))
     assert wheel_svg.count("<line ") == count
     assert f"{flow.framework.name}: barnets och vårdnadshavarnas syn" in wheel_svg
