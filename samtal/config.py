@@ -30,6 +30,8 @@ DEFAULTS: dict[str, Any] = {
     "TABLET_LINK_DAYS": 7,
     "INVITATION_DAYS": 14,
     "ADULT_PANEL_MINUTES": 10,
+    # How long after a child's "Nej" at the start the adult may undo it (the same visit).
+    "UNDO_DECLINE_MINUTES": 30,
     "IDLE_MINUTES": 20,
     # Every session ends this long after it began, however busy (idle or not).
     "SESSION_HOURS": 10,
@@ -94,6 +96,8 @@ DEFAULTS: dict[str, Any] = {
     # The longest legal form is the summary's: 22 texts of at most 4,000 characters, which a
     # browser sends percent-encoded at up to 12 bytes a character (about 1 MB).
     "MAX_CONTENT_LENGTH": 1280 * 1024,
+    # One form field held in memory: a child's drawing (a PNG of at most 500 kB, base64).
+    "MAX_FORM_MEMORY_SIZE": 768 * 1024,
     "COMPRESS_MIN_SIZE": 128,
     # Brotli first, also for static files (sent streamed): on these small files it saves
     # about a tenth over Flask-Compress's default, zstd.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, event, text
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 
@@ -142,7 +142,8 @@ class Answer(SQLModel, table=True):
     step_id: str = Field(max_length=80)
     # "answer": what was chosen; "words": the child's own words, typed or written by the adult.
     part: str = Field(default="answer", max_length=8)
-    # answered, vet_inte or vill_inte_svara: never folded into a value on the scale.
+    # answered, vet_inte or vill_inte_svara: never folded into a value on the scale; skipped
+    # for a words step saved empty (before 2026-12 such a save was stored as vill_inte_svara).
     status: str = Field(default="answered", max_length=16)
     value: list[str] | str | None = Field(default=None, sa_column=Column(JSON))
     words: str | None = None
@@ -151,6 +152,18 @@ class Answer(SQLModel, table=True):
     request_key: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=utcnow)
     replaced_at: datetime | None = None
+
+
+class Drawing(SQLModel, table=True):
+    """A child's drawing on an own-words step: a PNG kept with one revision of the answer, so
+    it has the answer's history, sharing and gallring."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    answer_id: int = Field(foreign_key="answer.id", unique=True)
+    png: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    width: int
+    height: int
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class ConversationEvent(SQLModel, table=True):

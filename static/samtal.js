@@ -10,6 +10,7 @@
     var live = document.getElementById("announce");
     if (note && live) { live.textContent = ""; setTimeout(function () { live.textContent = note.getAttribute("data-announce"); }, 50); }
     setupReadAloud(root);
+    setupDrawing(root);
   }
 
   // Read-aloud: shown only where the browser has a voice for the page's language.
@@ -43,6 +44,99 @@
     });
   }
 
+  // The drawing pad on own-words steps: finger, pen or mouse (pointer events), or the keyboard
+  // (arrow keys draw from the middle, space lifts the pen). The picture goes with the form as a
+  // PNG in the hidden "drawing" field; the server checks it and keeps only its pixels.
+  var COLOURS = ["#1f2937", "#d62828", "#1d6fb8", "#2a9d3f", "#f4a300"];
+  var KEY_STEP = 16;
+  var KEYS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+
+  function setupDrawing(root) {
+    root.querySelectorAll("[data-draw]").forEach(function (pad) {
+      if (pad.dataset.ready) { return; }
+      pad.dataset.ready = "1";
+      pad.hidden = false;
+      var canvas = pad.querySelector("canvas");
+      var field = pad.querySelector('input[name="drawing"]');
+      var context = canvas.getContext("2d");
+      var width = canvas.width, height = canvas.height;
+      var strokes = [], current = null, base = null, colour = COLOURS[0];
+      var pen = { x: width / 2, y: height / 2, stroke: null };
+
+      function paint(stroke) {
+        var points = stroke.points;
+        context.strokeStyle = stroke.colour; context.fillStyle = stroke.colour;
+        context.lineWidth = 10; context.lineCap = "round"; context.lineJoin = "round";
+        if (points.length === 1) {
+          context.beginPath(); context.arc(points[0].x, points[0].y, 5, 0, 2 * Math.PI); context.fill();
+          return;
+        }
+        context.beginPath(); context.moveTo(points[0].x, points[0].y);
+        for (var i = 1; i < points.length; i++) { context.lineTo(points[i].x, points[i].y); }
+        context.stroke();
+      }
+      function redraw() {
+        context.fillStyle = "#ffffff"; context.fillRect(0, 0, width, height);
+        if (base) { context.drawImage(base, 0, 0, width, height); }
+        strokes.forEach(paint);
+      }
+      function keep() { field.value = strokes.length || base ? canvas.toDataURL("image/png") : ""; }
+      function at(event) {
+        var box = canvas.getBoundingClientRect();
+        return { x: (event.clientX - box.left) * width / box.width, y: (event.clientY - box.top) * height / box.height };
+      }
+      function start(point) { current = { colour: colour, points: [point] }; strokes.push(current); redraw(); }
+
+      canvas.addEventListener("pointerdown", function (event) {
+        event.preventDefault();
+        if (canvas.setPointerCapture) { try { canvas.setPointerCapture(event.pointerId); } catch (e) { /* touch ended */ } }
+        start(at(event));
+      });
+      canvas.addEventListener("pointermove", function (event) {
+        if (!current) { return; }
+        event.preventDefault();
+        current.points.push(at(event)); redraw();
+      });
+      ["pointerup", "pointercancel", "pointerleave"].forEach(function (name) {
+        canvas.addEventListener(name, function () { if (current) { current = null; keep(); } });
+      });
+      canvas.addEventListener("keydown", function (event) {
+        var move = KEYS[event.key];
+        if (event.key === " ") { event.preventDefault(); pen.stroke = null; return; }
+        if (!move) { return; }
+        event.preventDefault();
+        if (!pen.stroke) { pen.stroke = { colour: colour, points: [{ x: pen.x, y: pen.y }] }; strokes.push(pen.stroke); }
+        pen.x = Math.min(width, Math.max(0, pen.x + move[0] * KEY_STEP));
+        pen.y = Math.min(height, Math.max(0, pen.y + move[1] * KEY_STEP));
+        pen.stroke.points.push({ x: pen.x, y: pen.y });
+        redraw(); keep();
+      });
+      pad.querySelectorAll("[data-colour]").forEach(function (button) {
+        button.addEventListener("click", function () {
+          colour = COLOURS[Number(button.getAttribute("data-colour")) - 1] || COLOURS[0];
+          pen.stroke = null;
+          pad.querySelectorAll("[data-colour]").forEach(function (other) {
+            other.setAttribute("aria-pressed", other === button ? "true" : "false");
+          });
+        });
+      });
+      pad.querySelector("[data-draw-undo]").addEventListener("click", function () {
+        if (strokes.length) { strokes.pop(); } else { base = null; }
+        pen.stroke = null; redraw(); keep();
+      });
+      pad.querySelector("[data-draw-clear]").addEventListener("click", function () {
+        strokes = []; base = null; pen.stroke = null; redraw(); keep();
+      });
+      redraw();
+      var existing = canvas.getAttribute("data-existing");
+      if (existing) {
+        var picture = new Image();
+        picture.addEventListener("load", function () { base = picture; redraw(); keep(); });
+        picture.src = existing;
+      }
+    });
+  }
+
   // Tiles show their chosen state at once (the :has() rule covers modern browsers).
   document.addEventListener("change", function (event) {
     var input = event.target;
@@ -54,6 +148,7 @@
   document.addEventListener("htmx:afterSettle", function (event) { settle(event.detail.elt.parentNode || document); });
   document.addEventListener("DOMContentLoaded", function () {
     setupReadAloud(document);
+    setupDrawing(document);
     if ("speechSynthesis" in window) {
       window.speechSynthesis.addEventListener("voiceschanged", function () { setupReadAloud(document); });
     }

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
-from samtal.conversation import reading, records
+from samtal.conversation import engine, reading, records
 from samtal.conversation.panel_access import Actor
-from samtal.flows import Flow, Step
+from samtal.flows import OPENED, SILENT, Area, Flow, Step
 from samtal.flows.kinds import KINDS
 from samtal.models import Conversation, SafetyConcern, utcnow
 
@@ -111,3 +111,40 @@ def change_flow(
     session.add(conversation)
     session.commit()
     return True
+
+
+def openable(flow: Flow, answers: engine.Answers) -> list[tuple[Area, Step]]:
+    """The areas the adult may open further now: each with its adult_opens step, if that
+    applies and the child has not said anything there yet."""
+    found = []
+    for area in flow.framework.areas:
+        for step in flow.area_steps[area.id]:
+            given = answers.get(step.id)
+            if (
+                step.adult_opens
+                and engine.applies(step, answers)
+                and (given is None or given.status in SILENT)
+            ):
+                found.append((area, step))
+                break
+    return found
+
+
+def open_further(*, session: Session, conversation: Conversation, flow: Flow, area_id: str) -> bool:
+    """Let the child say more, or draw, about an area: its adult_opens step comes next."""
+    if conversation.status != "active":
+        return False
+    answers = records.stored_answers(session, conversation.id or 0)
+    step = next((s for a, s in openable(flow, answers) if a.id == area_id), None)
+    if step is None or (step.id in answers and answers[step.id].status == OPENED):
+        return False
+    return records.store_answer(
+        session=session,
+        conversation=conversation,
+        flow=flow,
+        step=step,
+        parsed=reading.Parsed(status=OPENED),
+        request_key=None,
+        by="adult",
+        current=answers,
+    )

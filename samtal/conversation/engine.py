@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from samtal.flows import DECLINED, SKIP_VALUES, UNKNOWN, Area, Flow, Option, Step
+from samtal.flows import DECLINED, OPENED, SILENT, SKIP_VALUES, UNKNOWN, Area, Flow, Option, Step
 from samtal.flows.kinds import KINDS
 
 
@@ -18,12 +18,13 @@ from samtal.flows.kinds import KINDS
 class Given:
     """The current revision of one stored answer."""
 
-    status: str  # answered, vet_inte or vill_inte_svara
+    status: str  # answered, vet_inte, vill_inte_svara or skipped (an empty words box)
     value: str | list[str] | None = None
     words: str | None = None
     by: str = "child"
     language: str = "sv"
     at: datetime | None = None
+    drawing: int | None = None  # the id of a drawing made on an own-words step
 
     def values(self) -> list[str]:
         """What a condition looks at: the chosen values, or the skip status itself."""
@@ -63,6 +64,9 @@ def applies(step: Step, answers: Answers) -> bool:
 
 def is_pending(step: Step, answers: Answers) -> bool:
     """True when the step applies and still waits for an answer."""
+    if step.adult_opens:
+        given = answers.get(step.id)
+        return applies(step, answers) and given is not None and given.status == OPENED
     return step.asks and applies(step, answers) and step.id not in answers
 
 
@@ -151,11 +155,19 @@ def area_progress(
 
 def is_editable(flow: Flow, step: Step, answers: Answers) -> bool:
     """True when the step may be answered again (it was answered and still applies)."""
-    return KINDS[step.kind].view and step.id in answers and applies(step, answers)
+    given = answers.get(step.id)
+    return (
+        KINDS[step.kind].view
+        and given is not None
+        and given.status != OPENED
+        and applies(step, answers)
+    )
 
 
 def answer_labels(flow: Flow, step: Step, given: Given) -> list[Option]:
     """The answer as options to show (text and picture), whatever kind of step it was."""
+    if given.status in SILENT:
+        return []
     if given.status in SKIP_VALUES and step.kind != "choose_area":
         return [flow.always[given.status]]
     if KINDS[step.kind].answers == "areas":
@@ -198,7 +210,10 @@ def review(flow: Flow, answers: Answers, words: Answers) -> list[ReviewSection]:
         return [
             ReviewItem(s, answers[s.id], answer_labels(flow, s, answers[s.id]), words.get(s.id))
             for s in steps
-            if s.id in answers and KINDS[s.kind].view and applies(s, answers)
+            if s.id in answers
+            and answers[s.id].status not in SILENT
+            and KINDS[s.kind].view
+            and applies(s, answers)
         ]
 
     sections = [ReviewSection(a, items(flow.area_steps[a.id])) for a in flow.framework.areas]
@@ -214,7 +229,11 @@ def last_exchange(flow: Flow, answers: Answers) -> tuple[Step, Given] | None:
         for step_id, given in answers.items()
         if flow.step(step_id) is not None and given.at is not None
     ]
-    shown = [(s, g) for s, g in shown if s is not None and KINDS[s.kind].echoed]
+    shown = [
+        (s, g)
+        for s, g in shown
+        if s is not None and KINDS[s.kind].echoed and g.status not in SILENT
+    ]
     if not shown:
         return None
     step, given = max(shown, key=lambda pair: pair[1].at or datetime.min)
@@ -224,6 +243,7 @@ def last_exchange(flow: Flow, answers: Answers) -> tuple[Step, Given] | None:
 
 __all__ = [
     "DECLINED",
+    "OPENED",
     "UNKNOWN",
     "Given",
     "Position",

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from samtal.conversation import engine
-from samtal.flows import DECLINED, SKIP_VALUES, UNKNOWN, Flow, Step
+from samtal.conversation import drawings, engine
+from samtal.flows import DECLINED, SKIP_VALUES, SKIPPED, UNKNOWN, Flow, Step
 from samtal.flows.kinds import KINDS
 
 WORDS_LIMIT = 2000
@@ -30,6 +30,8 @@ class Parsed:
     status: str
     value: str | list[str] | None = None
     words: str | None = None
+    # A drawing made instead of (or beside) words: clean PNG bytes, width, height.
+    drawing: tuple[bytes, int, int] | None = None
 
 
 FormData = Mapping[str, list[str]]
@@ -97,7 +99,14 @@ def _words(_flow: Flow, _step: Step, form: FormData, _answers: engine.Answers) -
     if skipped:
         return skipped
     text = clean_words((form.get("words") or [""])[0])
-    return Parsed(status="answered", words=text) if text else Parsed(status=DECLINED)
+    try:
+        drawing = drawings.read_drawing((form.get("drawing") or [""])[0])
+    except drawings.DrawingRefused as refused:
+        raise AnswerRefused(refused.args[0]) from refused
+    if text or drawing:
+        return Parsed(status="answered", words=text or None, drawing=drawing)
+    # Saving an empty box is going on, not refusing: only the button says "Vill inte svara".
+    return Parsed(status=SKIPPED)
 
 
 def _go_on(_flow: Flow, _step: Step, _form: FormData, _answers: engine.Answers) -> Parsed:

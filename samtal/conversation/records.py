@@ -6,10 +6,10 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from samtal.conversation import engine
+from samtal.conversation import drawings, engine
 from samtal.conversation.reading import Parsed
 from samtal.flows import Flow, Step
-from samtal.models import Answer, Conversation, ConversationEvent, utcnow
+from samtal.models import Answer, Conversation, ConversationEvent, Drawing, utcnow
 
 
 def _current_rows(session: Session, conversation_id: int, *parts: str) -> list[Answer]:
@@ -25,7 +25,7 @@ def _current_rows(session: Session, conversation_id: int, *parts: str) -> list[A
     )
 
 
-def _given(row: Answer) -> engine.Given:
+def _given(row: Answer, drawing: int | None = None) -> engine.Given:
     return engine.Given(
         status=row.status,
         value=row.value,
@@ -33,14 +33,22 @@ def _given(row: Answer) -> engine.Given:
         by=row.answered_by,
         language=row.language,
         at=row.created_at,
+        drawing=drawing,
     )
+
+
+def _with_drawings(session: Session, rows: list[Answer]) -> list[tuple[Answer, int | None]]:
+    """Each row with its drawing's id, if it has one (one read for all words answers)."""
+    found = drawings.drawing_ids(session, [r.id or 0 for r in rows if r.status == "answered"])
+    return [(row, found.get(row.id or 0)) for row in rows]
 
 
 def stored_answers(
     session: Session, conversation_id: int, part: str = "answer"
 ) -> dict[str, engine.Given]:
     """The current revision of every answer (or words) in a conversation, by step id."""
-    return {row.step_id: _given(row) for row in _current_rows(session, conversation_id, part)}
+    rows = _with_drawings(session, _current_rows(session, conversation_id, part))
+    return {row.step_id: _given(row, drawing) for row, drawing in rows}
 
 
 def stored_answers_and_words(
@@ -49,8 +57,9 @@ def stored_answers_and_words(
     """The answers and the adult's notes of the child's words beside them, in one read."""
     answers: dict[str, engine.Given] = {}
     words: dict[str, engine.Given] = {}
-    for row in _current_rows(session, conversation_id, "answer", "words"):
-        (words if row.part == "words" else answers)[row.step_id] = _given(row)
+    rows = _with_drawings(session, _current_rows(session, conversation_id, "answer", "words"))
+    for row, drawing in rows:
+        (words if row.part == "words" else answers)[row.step_id] = _given(row, drawing)
     return answers, words
 
 
@@ -110,7 +119,9 @@ def store_answer(
         if current is None or attempt:
             current = stored_answers(session, conversation_id, part)
         before = current.get(step.id)
-        if before and (before.status, before.value, before.words) == (
+        # A drawing sent, or one that was there and is not sent again, makes a new revision.
+        unchanged_drawing = parsed.drawing is None and (before is None or before.drawing is None)
+        if before and unchanged_drawing and (before.status, before.value, before.words) == (
             parsed.status,
             parsed.value,
             parsed.words,
@@ -147,6 +158,10 @@ def store_answer(
         session.add(stored)
         session.add(conversation)
         try:
+            if parsed.drawing is not None:
+                png, width, height = parsed.drawing
+                session.flush()  # the answer's id, which the drawing is kept with
+                session.add(Drawing(answer_id=stored.id or 0, png=png, width=width, height=height))
             session.commit()
         except IntegrityError:
             # A double tap raced us to the same request key (the first one counts), or another

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlmodel import col, select
 
 from samtal import audit, library
-from samtal.conversation import adult, engine, lifecycle, panel_access, reading, records
+from samtal.conversation import adult, control, engine, lifecycle, panel_access, reading, records
 from samtal.conversation.panel_access import KIOSK_KEY, Actor
 from samtal.db import get_session
 from samtal.family.steps import keep_token
@@ -93,7 +93,9 @@ def _audit(action: str, detail: str = "") -> None:
 
 @bp.before_request
 def _guard():
-    if panel_access.is_finished(g.conversation):
+    # A "Nej" at the start may still be taken back in the same visit: the panel stays open.
+    undoable = control.decline_undoable(g.conversation, current_app.config["UNDO_DECLINE_MINUTES"])
+    if panel_access.is_finished(g.conversation) and not undoable:
         _lock()
         return render_template("conversation/finished.html")
     if request.method == "POST":
@@ -153,6 +155,10 @@ def _panel_page(status: int = 200, **extra):
         other_flows=other_flows,
         reporting_duty=current_app.config["REPORTING_DUTY_REFERENCE"],
         catalog=catalog_status(g.conversation.language),
+        undo_decline=control.decline_undoable(
+            g.conversation, current_app.config["UNDO_DECLINE_MINUTES"]
+        ),
+        openable=adult.openable(g.flow, records.stored_answers(session_, g.conversation.id)),
         **extra,
     ), status
 
@@ -240,6 +246,32 @@ def status():
     flash(
         {"active": _("Samtalet fortsätter."), "ended": _("Samtalet är avslutat.")}.get(wanted, "")
     )
+    return redirect(url_for("adult.panel"), code=303)
+
+
+@bp.post("/mer")
+def open_further():
+    """Let the child say more, or draw, about an area: its own-words step comes next."""
+    if adult.open_further(
+        session=get_session(),
+        conversation=g.conversation,
+        flow=g.flow,
+        area_id=request.form.get("area", ""),
+    ):
+        flash(_("Barnet kan nu säga mer eller rita om det."))
+    return redirect(url_for("adult.panel"), code=303)
+
+
+@bp.post("/angra-nej")
+def undo_decline():
+    """The child said "Nej" by mistake: take it back within the same visit and go on."""
+    if control.undo_decline(
+        session=get_session(),
+        conversation=g.conversation,
+        flow=g.flow,
+        minutes=current_app.config["UNDO_DECLINE_MINUTES"],
+    ):
+        flash(_("Barnets nej är ångrat. Samtalet fortsätter."))
     return redirect(url_for("adult.panel"), code=303)
 
 

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 
 from samtal.conversation import engine, invitations, lifecycle, records
 from samtal.db import get_session
-from samtal.family import steps
+from samtal.family import process_page, steps
 from samtal.models import utcnow
 from samtal.settings import languages_offered
 from samtal.summary import exports
@@ -30,6 +30,7 @@ from samtal.web.security import refuse_stale_form
 
 bp = Blueprint("guardian", __name__, url_prefix="/v/<token>")
 steps.add_step_routes(bp, "guardian/step.html")
+process_page.add_process_route(bp)
 OPENED_KEY = "opened_invitations"
 REFUSAL_STATUS = {"expired": 410, "locked": 429, "invalid": 404}
 
@@ -65,7 +66,8 @@ def _require_code():
     if (
         g.invitation.code_hash
         and g.invitation.id not in opened
-        and request.endpoint != "guardian.code"
+        # "Så går det till" says nothing of the child: readable before the code, too.
+        and request.endpoint not in ("guardian.code", "guardian.process")
     ):
         return render_template("guardian/code.html"), 200
     return None

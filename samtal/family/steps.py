@@ -150,7 +150,8 @@ def take_answer(template: str):
             kept_values=request.form.getlist("value"),
         )
     in_words = KINDS[step.kind].answers == "words"
-    written_by_adult = request.form.get("written_by") == "adult" and in_words
+    # A drawing alone is the child's own, whatever the box says about who writes the words.
+    written_by_adult = request.form.get("written_by") == "adult" and in_words and bool(parsed.words)
     # Two screens on one step: the last write wins, and a screen that answered over an answer
     # it never saw is told so (the form says which revision it was showing).
     elsewhere = "seen" in request.form and request.form["seen"] != revision(answers.get(step.id))

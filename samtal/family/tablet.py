@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, make_response, render_template
 
 from samtal.conversation import links
 from samtal.db import get_session
-from samtal.family import steps
+from samtal.family import drawing_pages, process_page, steps, stopping
 from samtal.models import Conversation
 
 bp = Blueprint("tablet", __name__, url_prefix="/samtal/<token>")
@@ -43,3 +43,11 @@ bp.url_defaults(steps.keep_token)
 
 
 steps.add_step_routes(bp, "child/step.html")
+process_page.add_process_route(bp)
+bp.add_url_rule("/sluta", view_func=stopping.ask, methods=["GET"])
+bp.add_url_rule("/sluta", view_func=stopping.stop, methods=["POST"])
+bp.add_url_rule(
+    "/teckning/<int(max=2147483647):drawing_id>",
+    view_func=drawing_pages.tablet_drawing,
+    methods=["GET"],
+)

@@ -4,7 +4,16 @@ model: the shapes a loaded flow takes · kinds: the one registry of step kinds �
 check and gather the files · extract: their texts for the translation catalogs.
 """
 
-from samtal.flows.kinds import DECLINED, KINDS, SKIP_VALUES, UNKNOWN, StepKind
+from samtal.flows.kinds import (
+    DECLINED,
+    KINDS,
+    OPENED,
+    SILENT,
+    SKIP_VALUES,
+    SKIPPED,
+    UNKNOWN,
+    StepKind,
+)
 from samtal.flows.loader import (
     AUDIO_SUFFIXES,
     FLOWS_DIR,
@@ -32,7 +41,10 @@ __all__ = [
     "FLOWS_DIR",
     "KINDS",
     "PURPOSES",
+    "OPENED",
+    "SILENT",
     "SKIP_VALUES",
+    "SKIPPED",
     "UNKNOWN",
     "Area",
     "Condition",

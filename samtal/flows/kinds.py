@@ -14,6 +14,13 @@ from dataclasses import dataclass
 UNKNOWN = "vet_inte"
 DECLINED = "vill_inte_svara"
 SKIP_VALUES = (UNKNOWN, DECLINED)
+# A words step saved empty: the child went on without saying anything. Not a refusal (only the
+# "Vill inte svara" button is one), so it is shown as nothing, anywhere.
+SKIPPED = "skipped"
+# An adult_opens step the adult has opened from the panel: waiting for the child, shown as nothing.
+OPENED = "opened"
+# Stored states that say nothing of the child's view: never shown back, never in a summary.
+SILENT = (SKIPPED, OPENED)
 EVERYWHERE = frozenset({"intro", "area", "outro"})
 AROUND = frozenset({"intro", "outro"})
 

@@ -11,6 +11,7 @@ from typing import Any
 from samtal.flows.kinds import KINDS, ROLES, SKIP_VALUES
 from samtal.flows.model import (
     PURPOSES,
+    STYLES,
     Area,
     Condition,
     Flow,
@@ -183,12 +184,20 @@ def _step(raw: Any, section: str, area: str | None, path: Path) -> Step:
         "recall",
         "none",
         "summary",
+        "adult_opens",
     }
     if set(raw) - known:
         raise FlowError(path, f"okända nycklar: {sorted(set(raw) - known)}", step_id)
     recall = raw.get("recall", False)
     if not isinstance(recall, bool) or (recall and (kind != "rating" or section != "area")):
         raise FlowError(path, "recall = true passar bara på ett rating-steg i ett område", step_id)
+    adult_opens = raw.get("adult_opens", False)
+    if not isinstance(adult_opens, bool) or (
+        adult_opens and (kind != "words" or section != "area")
+    ):
+        raise FlowError(
+            path, "adult_opens = true passar bara på ett words-steg i ett område", step_id
+        )
     none = None
     if "none" in raw:
         if kind != "priorities":
@@ -214,6 +223,7 @@ def _step(raw: Any, section: str, area: str | None, path: Path) -> Step:
         end_text=raw.get("end_text"),
         recall=recall,
         none=none,
+        adult_opens=adult_opens,
         audio=_audio(raw.get("audio", {}), path, step_id),
     )
 
@@ -302,6 +312,7 @@ def load_flow(
         "area_order",
         "pictures_required",
         "purpose",
+        "style",
         "intro",
         "areas",
         "outro",
@@ -314,6 +325,9 @@ def load_flow(
     purpose = data.get("purpose", "first")
     if purpose not in PURPOSES:
         raise FlowError(path, 'purpose ska vara "first" eller "followup"')
+    style = data.get("style", "standard")
+    if style not in STYLES:
+        raise FlowError(path, 'style ska vara "young", "standard" eller "teen"')
 
     raw_areas = data.get("areas", {})
     if not isinstance(raw_areas, dict):
@@ -346,6 +360,7 @@ def load_flow(
         outro=tuple(_step(s, "outro", None, path) for s in data.get("outro", [])),
         source=path,
         purpose=purpose,
+        style=style,
     )
     _check_flow(flow)
     return flow

@@ -11,6 +11,9 @@ from samtal.flows.kinds import KINDS, SKIP_VALUES
 # What a conversation is for: the first conversation, or a follow-up months later that shows
 # per area what was said last time (steps with recall = true) and asks how it is now.
 PURPOSES = ("first", "followup")
+# How the screens look, read by the templates: "young" (4–6: big pictures, the review as
+# faces per area), "standard", or "teen" (13–17: no mascot, calmer pictures, own voice).
+STYLES = ("young", "standard", "teen")
 
 
 class FlowError(ValueError):
@@ -71,6 +74,9 @@ class Step:
     none: Option | None = None
     # What the answer is in the summary (a role in kinds.ROLES); None for steps holding no view.
     summary: str | None = None
+    # A words step shown only when the adult opens it from the panel (4–6: the child may say
+    # more, or draw, about an area when the adult sees there is more to say).
+    adult_opens: bool = False
     # Recorded read-aloud per language: language code -> audio file beside the flow (audio/).
     audio: dict[str, Path] = field(default_factory=dict, compare=False, hash=False)
 
@@ -125,6 +131,7 @@ class Flow:
     source: Path
     steps_by_id: dict[str, Step] = field(default_factory=dict)
     purpose: str = "first"
+    style: str = "standard"
 
     def all_steps(self) -> Iterator[Step]:
         """Every step in reading order (areas in framework order)."""

@@ -25,6 +25,7 @@ TABLE_NAMES = {
     "consent": _l("samtycken"),
     "conversation": _l("samtal"),
     "answer": _l("svar (med historik)"),
+    "drawing": _l("teckningar"),
     "conversationevent": _l("händelser"),
     "safetyconcern": _l("oro-markeringar"),
     "summarydraft": _l("utkast"),

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from samtal.conversation import engine
-from samtal.flows import SKIP_VALUES, Flow, Framework, Step
+from samtal.flows import SILENT, SKIP_VALUES, Flow, Framework, Step
 from samtal.flows.kinds import KINDS
 
 QUESTIONS = ("hinder", "information", "gora_nu", "verksamheten", "andra")
@@ -82,11 +82,14 @@ def _words_item(given: engine.Given, step: Step) -> dict[str, Any]:
         "by": given.by,
         "question": step.text,
         "step": step.id,
+        "drawing": given.drawing,
     }
 
 
 def items(flow: Flow, step: Step, given: engine.Given) -> list[dict[str, Any]]:
     """One answer as items to show: chosen options, own words, or the skip itself."""
+    if given.status in SILENT:
+        return []
     if KINDS[step.kind].answers == "words":
         return [_words_item(given, step)] if given.status == "answered" else []
     if given.status in SKIP_VALUES:

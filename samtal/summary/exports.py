@@ -113,6 +113,7 @@ def schema() -> dict[str, Any]:
 # inline SVG costs WeasyPrint as much as the rest of a page. Nothing else is fetched.
 PICTURE_ADDRESS = "samtal-bild:"
 FIGURE_ADDRESS = "samtal-figur:"
+DRAWING_ADDRESS = "samtal-teckning:"
 
 # Every PDF is tagged for screen readers and says it follows PDF/UA-1; WeasyPrint writes one
 # conformance at a time, so an archival copy is PDF/A-2a (level A: tagged, Unicode text) and
@@ -132,6 +133,11 @@ def picture_address(picture_id: str) -> str:
     return PICTURE_ADDRESS + picture_id
 
 
+def drawing_address(drawing_id: int) -> str:
+    """Where the PDF's fetcher finds a child's drawing handed to render_pdf."""
+    return f"{DRAWING_ADDRESS}{drawing_id}"
+
+
 def picture_alt(picture_id: str) -> str:
     """A registry picture's (Swedish) text alternative: a tagged PDF needs one on every image."""
     picture = library.pictures().get(picture_id)
@@ -143,14 +149,17 @@ def figure_address(name: str) -> str:
     return FIGURE_ADDRESS + name
 
 
-def _local_fetcher(figures: Mapping[str, str]) -> Any:
-    """A URL fetcher that serves the registry's pictures and these figures and fetches nothing
-    from any address: a summary PDF never reaches out."""
+def _local_fetcher(figures: Mapping[str, str], drawings: Mapping[str, bytes] | None = None) -> Any:
+    """A URL fetcher that serves the registry's pictures, these figures and drawings and
+    fetches nothing from any address: a summary PDF never reaches out."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class LocalOnly(URLFetcher):
         def fetch(self, url, headers=None):  # type: ignore[override]
-            name = url.partition(":")[2]  # both addresses end at their first colon
+            name = url.partition(":")[2]  # every address ends at its first colon
+            if url.startswith(DRAWING_ADDRESS) and drawings and name in drawings:
+                png = drawings[name]
+                return URLFetcherResponse(url, body=png, headers={"Content-Type": "image/png"})
             if url.startswith(FIGURE_ADDRESS) and name in figures:
                 svg = figures[name].encode("utf-8")
             elif url.startswith(PICTURE_ADDRESS) and name in (pictures := library.pictures()):
@@ -215,18 +224,22 @@ def render_pdf(
     html: str,
     stylesheet: Path,
     figures: Mapping[str, str] | None = None,
+    drawings: Mapping[str, bytes] | None = None,
     *,
     archival: bool = False,
 ) -> bytes:
     """The page as a tagged PDF (A4, print media, the language of <html lang>), rendered by
     WeasyPrint without any network; archival: PDF/A-2a as well, for a signed copy.
 
-    figures: SVG documents the page shows as <img src="{figure_address(name)}">.
+    figures: SVG documents the page shows as <img src="{figure_address(name)}">; drawings: PNGs
+    it shows as <img src="{drawing_address(id)}">, by id.
     """
     from weasyprint import HTML
 
     css = _parsed_stylesheet(str(stylesheet), stylesheet.stat().st_mtime)
-    page = HTML(string=html, url_fetcher=_local_fetcher(figures or {}), media_type="print")
+    page = HTML(
+        string=html, url_fetcher=_local_fetcher(figures or {}, drawings), media_type="print"
+    )
     pdf = page.write_pdf(
         stylesheets=[css],
         presentational_hints=True,  # the pictures' width and height

@@ -114,7 +114,7 @@ def test_a_tap_the_database_refuses_is_said_and_tried_again(served, open_page):
     page.get_by_role("button", name="Försök igen").tap()
     expect(question(page)).not_to_have_text(before)
     assert [row.value for row in stored(served.app, conversation_id, "hej")] == ["ja"]
-    tap(page, "Fortsätt")
+    tap(page, "Bra")
 
 
 def test_autosave_after_the_timeout_says_not_saved_and_keeps_the_text(served, open_page):

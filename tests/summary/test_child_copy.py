@@ -27,6 +27,14 @@ def answer_until(session, conversation: Conversation, words: dict[str, str], sto
     """Answer the 4–6 flow with plain answers (own words where given) up to a step."""
     flow = library.flows().get(conversation.flow_id)
     assert flow is not None
+    # 4–6 own-words steps wait for the adult: open the areas where words are given, as the
+    # adult does from the panel.
+    for step_id in words:
+        step_ = flow.step(step_id)
+        if step_ is not None and step_.adult_opens and step_.area:
+            adult.open_further(
+                session=session, conversation=conversation, flow=flow, area_id=step_.area
+            )
     for _ in range(100):
         answers = records.stored_answers(session, conversation.id or 0)
         step = engine.position(flow, answers).step

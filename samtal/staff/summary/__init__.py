@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from samtal.staff.summary import consultation, copy_choice, exports, guard, views
+from samtal.staff.summary import consultation, copy_choice, drawings, exports, guard, views
 
 bp = Blueprint("summary", __name__, url_prefix="/arbete/barn/<int:child_id>/sammanstallning")
 bp.record_once(views._install_htmx)
@@ -26,3 +26,6 @@ bp.add_url_rule(
     view_func=copy_choice.child_copy_choice,
 )
 bp.add_url_rule("/konsultation", methods=["GET", "POST"], view_func=consultation.consultation)
+bp.add_url_rule(
+    "/teckning/<int(max=2147483647):drawing_id>", view_func=drawings.drawing, methods=["GET"]
+)

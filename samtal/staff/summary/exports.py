@@ -9,6 +9,7 @@ consent on record covers that recipient today.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,12 @@ from typing import Any
 from flask import Response, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
+from sqlmodel import select
 
 from samtal import audit, library
+from samtal.conversation import drawings
 from samtal.db import get_session
-from samtal.models import Child, SummaryVersion, utcnow
+from samtal.models import Child, Conversation, SummaryVersion, utcnow
 from samtal.staff import consent
 from samtal.staff.access import child_or_404, login_required
 from samtal.staff.summary import copy_choice
@@ -29,6 +32,9 @@ from samtal.summary import exports, store
 from samtal.summary.sharing import prepare
 
 GUARDIANS = "vardnadshavare"
+
+# The drawings a PDF page shows: exactly those its own <img> elements point at.
+DRAWN = re.compile(re.escape(exports.DRAWING_ADDRESS) + r"(\d+)")
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,7 @@ def _print_page(child: Child, request_: ExportRequest, *, pdf: bool) -> tuple[st
         pdf_picture=exports.picture_address,
         pdf_picture_alt=exports.picture_alt,
         pdf_figure=exports.figure_address,
+        pdf_drawing=exports.drawing_address,
         wheel=wheel,
     )
     return page, {"hjul": str(wheel)}
@@ -159,6 +166,21 @@ def print_view(child_id: int):
     audit.record("print_summary", child.id, _detail(request_))
     page, _figures = _print_page(child, request_, pdf=False)
     return page
+
+
+def _drawings(child: Child, html: str) -> dict[str, bytes]:
+    """The PNGs of the child's drawings the PDF page shows, by id."""
+    shown = {int(found) for found in DRAWN.findall(html)}
+    session = get_session()
+    conversations = session.exec(
+        select(Conversation.id).where(Conversation.child_id == child.id)
+    ).all()
+    found = {}
+    for drawing_id in shown:
+        drawing = drawings.drawing_of(session, drawing_id, [c for c in conversations if c])
+        if drawing is not None:
+            found[str(drawing_id)] = drawing.png
+    return found
 
 
 def _detail(request_: ExportRequest) -> str:
@@ -180,7 +202,9 @@ def pdf(child_id: int):
     html, figures = _print_page(child, request_, pdf=True)
     try:
         stylesheet = Path(current_app.static_folder or "") / "samtal.css"
-        document = exports.render_pdf(html, stylesheet, figures, archival=signed is not None)
+        document = exports.render_pdf(
+            html, stylesheet, figures, _drawings(child, html), archival=signed is not None
+        )
     except (ImportError, OSError):
         # WeasyPrint without its system libraries (Pango): say so, and offer the print view.
         current_app.logger.exception("PDF could not be rendered")
