@@ -62,5 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["area_label"] = settings.area_label
     app.jinja_env.globals["area_label_both"] = settings.area_label_both
     app.jinja_env.globals["offered_languages"] = settings.languages_offered
+    app.jinja_env.globals["role_name"] = settings.role_name
+    app.extensions["samtal.role_name"] = settings.role_name
     cli.init_app(app)
     return app

@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from samtal import library, migrations
+from samtal import library, migrations, settings
 from samtal.ages import age_of
 from samtal.conversation import invitations, lifecycle, links
 from samtal.db import get_session
@@ -122,7 +122,7 @@ def start_command(
             try:
                 conversation = lifecycle.start_followup(
                     session=session,
-                    flows=library.flows(),
+                    flows=settings.installed_flows(),
                     child=child,
                     flow=flow,
                     age=age,
@@ -140,7 +140,7 @@ def start_command(
             known_age = age if age is not None else age_of(child) if child else None
             if known_age is None:
                 raise click.UsageError("Barnets ålder är okänd: ange --age.")
-            flow = flow or library.flows().for_age(known_age)
+            flow = flow or settings.installed_flows().for_age(known_age)
             if flow is None:
                 raise click.UsageError(f"Hittar inget flöde för {known_age} år.")
             conversation = lifecycle.start_conversation(
@@ -200,7 +200,9 @@ def invite_command(
         )
     language = language or (guardian.language if guardian else "sv")
     require_language(language)
-    flows = library.flows().for_audience("guardian", purpose="followup" if followup else "first")
+    flows = settings.installed_flows().for_audience(
+        "guardian", purpose="followup" if followup else "first"
+    )
     if not flows:
         raise click.UsageError("Det finns inget flöde för vårdnadshavare.")
     with current_app.test_request_context():

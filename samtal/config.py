@@ -80,6 +80,10 @@ DEFAULTS: dict[str, Any] = {
     # The reporting duty the adult is reminded of; check it against current law locally.
     "REPORTING_DUTY_REFERENCE": "socialtjänstlagen, SFS 2025:400",
     "EXTRA_FLOW_DIRS": [],
+    # The framework new conversations run under until an admin chooses one (admin pages).
+    "FRAMEWORK": "behovskompass",
+    # The staff pages' language: "sv" (the source) or "en" (i18n/staff/en, e.g. for GIRFEC).
+    "STAFF_LANGUAGE": "sv",
     # Off only in tests whose flows have texts the translation template does not know.
     "CHECK_TRANSLATION_TEMPLATE": True,
     "LANGUAGES": ["sv", "en", "ar", "fa", "so", "ti", "uk", "fi"],
@@ -144,6 +148,10 @@ def load(app: Flask, test_config: dict[str, Any] | None = None) -> None:
     check(app.config)
 
 
+# Swedish is the staff pages' source; each other language has a catalog in i18n/staff/.
+STAFF_LANGUAGES = ("sv", "en")
+
+
 def check(config: dict[str, Any]) -> None:
     """Refuse to start on a setting of the wrong type, naming it (e.g. "20" for a number), or on
     a single sign-on method without its settings."""
@@ -158,6 +166,11 @@ def check(config: dict[str, Any]) -> None:
             raise ValueError(
                 f"Inställningen {key} ska vara {type(default).__name__}, inte {value!r}"
             )
+    if config["STAFF_LANGUAGE"] not in STAFF_LANGUAGES:
+        raise ValueError(
+            f"SAMTAL_STAFF_LANGUAGE ska vara {' eller '.join(STAFF_LANGUAGES)}, "
+            f"inte {config['STAFF_LANGUAGE']!r}"
+        )
     needs = SSO_NEEDS.get(config["SSO"])
     if needs is None:
         raise ValueError(f"SAMTAL_SSO ska vara none, saml eller oidc, inte {config['SSO']!r}")

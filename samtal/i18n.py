@@ -6,18 +6,28 @@ import tomllib
 import unicodedata
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel import Locale
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, gettext
+from jinja2 import pass_context
 from markupsafe import Markup
 
 RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur", "ps", "ckb"})
 
 
+# The staff pages' blueprints: they speak the configured STAFF_LANGUAGE.
+STAFF_BLUEPRINTS = frozenset({"auth", "workspace", "summary", "admin", "two_factor", "sso"})
+
+
 def current_locale() -> str:
-    """The page's language: the conversation's when there is one, else Swedish."""
-    wanted = g.get("locale") or current_app.config["BABEL_DEFAULT_LOCALE"]
+    """The page's language: the conversation's when there is one, the staff language on staff
+    pages, else Swedish."""
+    wanted = g.get("locale")
+    if not wanted and has_request_context() and request.blueprint in STAFF_BLUEPRINTS:
+        wanted = current_app.config["STAFF_LANGUAGE"]
+    wanted = wanted or current_app.config["BABEL_DEFAULT_LOCALE"]
     return wanted if wanted in current_app.config["LANGUAGES"] else "sv"
 
 
@@ -59,6 +69,14 @@ def language_name(code: str, in_locale: str | None = None) -> str:
 def init_app(app: Flask) -> None:
     """Install Flask-Babel and the template helpers for language and direction."""
     Babel(app, locale_selector=current_locale)
+    # The staff pages' own catalogs (i18n/staff/<lang>), merged after the families' ones.
+    staff = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]) / "staff"
+    if staff.is_dir():
+        app.extensions["babel"].translation_directories.append(str(staff))
+    _fill_role_in_templates(app)
+    # A stored Swedish text (a flow's, a framework's) in the page's language; plain text, so
+    # the template escapes it.
+    app.jinja_env.filters["tr"] = lambda text: gettext(text) if text else text
     app.jinja_env.filters["text_direction"] = text_direction
     app.jinja_env.filters["isolated"] = isolated
 
@@ -72,6 +90,20 @@ def init_app(app: Flask) -> None:
             "both": both,
             "age_band": age_band,
         }
+
+
+def _fill_role_in_templates(app: Flask) -> None:
+    """Templates' _() fills %(role)s itself: a flow text may name the role with the placeholder,
+    and Jinja's gettext formats every text with the variables it is given."""
+    translate: Any = app.jinja_env.globals["gettext"]
+
+    @pass_context
+    def gettext_with_role(context, string, **variables):
+        if ROLE_PLACEHOLDER in string and "role" not in variables:
+            variables["role"] = current_app.extensions["samtal.role_name"](None)
+        return translate(context, string, **variables)
+
+    app.jinja_env.globals["gettext"] = gettext_with_role
 
 
 def age_band(flow) -> str:
@@ -101,9 +133,24 @@ def translation_notice(language: str) -> Markup | None:
     return both("Den här översättningen är inte granskad av en människa ännu.")
 
 
+ROLE_PLACEHOLDER = "%(role)s"
+
+
+def with_role(text: str, language: str | None = None) -> str:
+    """A text with %(role)s filled in: the contact role's name as this installation calls it.
+
+    The name comes from the admin's settings, which sit above this module; create_app hands
+    the function over as app.extensions["samtal.role_name"].
+    """
+    if ROLE_PLACEHOLDER not in text:
+        return text
+    return text.replace(ROLE_PLACEHOLDER, current_app.extensions["samtal.role_name"](language))
+
+
 def both(source: str) -> Markup:
     """A flow text in the page's language, with the Swedish source beside it when they differ."""
-    translated = gettext(source)
+    translated = with_role(gettext(source))
+    source = with_role(source, "sv")
     if current_locale() == "sv" or translated == source:
         return Markup("{}").format(translated)
     return Markup(

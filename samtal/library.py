@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask, abort, current_app
 
 from samtal.flows import FLOWS_DIR, Flow, FlowLibrary, load_library
+from samtal.flows.loader import own_catalogs
 from samtal.illustrations import Picture, load_pictures
 
 
@@ -14,13 +15,25 @@ def init_app(app: Flask) -> None:
     """Load every picture and flow; a broken file stops the start with a clear message."""
     pictures = load_pictures()
     template = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]) / "messages.pot"
-    flow_dirs = [FLOWS_DIR, *map(Path, app.config["EXTRA_FLOW_DIRS"])]
+    # A municipality's own wheels: the instance folder's flows/, then any configured folder.
+    own = Path(app.instance_path) / "flows"
+    flow_dirs = [
+        FLOWS_DIR,
+        *([own] if own.is_dir() else []),
+        *map(Path, app.config["EXTRA_FLOW_DIRS"]),
+    ]
     app.extensions["samtal.pictures"] = pictures
-    app.extensions["samtal.flows"] = load_library(
+    loaded = load_library(
         flow_dirs,
         known_pictures=set(pictures),
         translation_template=template if app.config["CHECK_TRANSLATION_TEMPLATE"] else None,
     )
+    app.extensions["samtal.flows"] = loaded
+    # Their own catalogs are merged after the app's (Flask-Babel reads every directory listed).
+    directories = app.extensions["babel"].translation_directories
+    for folder in sorted({str(c) for f in loaded.flows.values() if (c := own_catalogs(f))}):
+        if folder not in directories:
+            directories.append(folder)
 
 
 def flows() -> FlowLibrary:

@@ -5,7 +5,9 @@ database, so nothing is cached across requests):
 
 - "areas:<framework_id>" = {"areas": [{"id": …, "label": …}, …]} in the order to show them;
 - "retention" = {"months": n};
-- "languages" = {"codes": [...]} (a subset of the app's LANGUAGES; Swedish always).
+- "languages" = {"codes": [...]} (a subset of the app's LANGUAGES; Swedish always);
+- "framework" = {"id": …, "role_names": {"sv": …, "en": …}}: the installation's framework and
+  the contact role's name in each language.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlmodel import Session
 
 from samtal import library
 from samtal.db import get_session
-from samtal.flows import Area, Flow, Framework
+from samtal.flows import Area, Flow, FlowLibrary, Framework
 from samtal.i18n import current_locale
 from samtal.models import Setting
 
@@ -219,3 +221,70 @@ def save_languages(*, session: Session, codes: list[str]) -> list[str]:
     kept = [code for code in built_in if code == "sv" or code in codes]
     write(session, "languages", {"codes": kept})
     return kept
+
+
+# The installation's framework and the name of the contact role -----------------------------
+
+MAX_ROLE_NAME = 40
+
+
+def framework_id(*, session: Session) -> str:
+    """The framework new conversations run under (the admin's choice, else config FRAMEWORK)."""
+    stored = read(session, "framework") or {}
+    chosen = stored.get("id") or current_app.config["FRAMEWORK"]
+    frameworks = library.flows().frameworks
+    return chosen if chosen in frameworks else next(iter(frameworks))
+
+
+def current_framework() -> Framework:
+    """The installation's framework for the current request."""
+    return library.flows().frameworks[framework_id(session=get_session())]
+
+
+def role_names(*, session: Session) -> dict[str, str]:
+    """The contact role's name per language code; Swedish always (the framework's own if unset)."""
+    stored = read(session, "framework") or {}
+    names = {k: v for k, v in (stored.get("role_names") or {}).items() if isinstance(v, str) and v}
+    if not names.get("sv"):
+        names["sv"] = library.flows().frameworks[framework_id(session=session)].role
+    return names
+
+
+def role_name(language: str | None = None) -> str:
+    """The contact role's name (barnkontakt, Named Person, …) in the page's language.
+
+    A template global and the value of the %(role)s placeholder in catalog strings; a language
+    the admin gave no name for gets the Swedish name.
+    """
+    names = role_names(session=get_session())
+    return names.get(language or current_locale()) or names["sv"]
+
+
+def save_framework(*, session: Session, chosen: str, names: dict[str, str]) -> dict[str, str]:
+    """Store the framework and the role's names; refuses an unknown framework or a bad name."""
+    if chosen not in library.flows().frameworks:
+        raise SettingRefused(gettext("Välj ett av ramverken i listan."))
+    cleaned = {code: " ".join(str(name).split()) for code, name in names.items()}
+    if not cleaned.get("sv"):
+        raise SettingRefused(gettext("Skriv rollens namn på svenska."))
+    if any(len(name) > MAX_ROLE_NAME for name in cleaned.values()):
+        raise SettingRefused(
+            gettext("Ett namn får vara högst %(count)d tecken.", count=MAX_ROLE_NAME)
+        )
+    kept = {code: name for code, name in cleaned.items() if name}
+    write(session, "framework", {"id": chosen, "role_names": kept})
+    return kept
+
+
+def installed_flows() -> FlowLibrary:
+    """The flows of the installation's framework: what new conversations are started from.
+
+    Every framework stays loaded (library.flows()), so conversations and summaries made under
+    an earlier choice still open with the flow they ran.
+    """
+    every = library.flows()
+    chosen = framework_id(session=get_session())
+    return FlowLibrary(
+        frameworks=every.frameworks,
+        flows={key: f for key, f in every.flows.items() if f.framework.id == chosen},
+    )

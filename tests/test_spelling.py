@@ -105,7 +105,9 @@ def test_every_flow_text_is_spelled_right():
     """No word unknown to the Swedish dictionary unless it is on the reviewed allow-list."""
     program = hunspell_or_skip()
     allowed = allowed_words()
-    unknown = unknown_words(program, list(TEXTS)) - set(allowed)
+    # %(role)s is filled with the role's configured name, so it is checked as that word.
+    filled = [text.replace("%(role)s", "barnkontakt") for text in TEXTS]
+    unknown = unknown_words(program, filled) - set(allowed)
     wrong = [
         f"{word!r} in {place}: {text!r}"
         for word in sorted(unknown)

@@ -217,7 +217,8 @@ def review(flow: Flow, answers: Answers, words: Answers) -> list[ReviewSection]:
         ]
 
     sections = [ReviewSection(a, items(flow.area_steps[a.id])) for a in flow.framework.areas]
-    sections.append(ReviewSection(None, items(flow.outro)))
+    # Answers before the areas (e.g. whom the child turns to) are passed on too: shown last.
+    sections.append(ReviewSection(None, items(flow.intro + flow.outro)))
     return [s for s in sections if s.items]
 
 

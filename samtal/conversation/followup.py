@@ -57,9 +57,12 @@ class AreaChange:
 def load_previous(
     session: Session, conversation: Conversation, flows: FlowLibrary
 ) -> Previous | None:
-    """The previous conversation of the same child and audience with its answers, or None."""
+    """The previous conversation of the same child and audience with its answers, or None.
+
+    One run under another framework is not recalled: its areas do not mean the same.
+    """
     earlier = lifecycle.previous_conversation(session, conversation)
-    if earlier is None:
+    if earlier is None or earlier.framework_id != conversation.framework_id:
         return None
     return load(session, earlier, flows)
 
@@ -135,6 +138,14 @@ def ratings(flow: Flow, answers: Answers) -> dict[str, Given | None]:
     return found
 
 
+def comparable(before_flow: Flow, after_flow: Flow) -> bool:
+    """True when two conversations ran under the same framework, so their areas mean the same.
+
+    Two frameworks may share an area id (omsorg, trygghet) without sharing what it covers.
+    """
+    return before_flow.framework.id == after_flow.framework.id
+
+
 def changes(
     before_flow: Flow, before: Answers, after_flow: Flow, after: Answers
 ) -> list[AreaChange]:
@@ -142,9 +153,11 @@ def changes(
 
     Scales may differ (a child who moved from the 3-face to the 5-face band): levels are
     compared as shares of each scale. Vet inte and Vill inte svara have no level, so their
-    direction is None; they are never read as a value.
+    direction is None; they are never read as a value. Under another framework than before
+    nothing is compared: every area's earlier rating is None.
     """
-    then, now = ratings(before_flow, before), ratings(after_flow, after)
+    then = ratings(before_flow, before) if comparable(before_flow, after_flow) else {}
+    now = ratings(after_flow, after)
     result = []
     for area in after_flow.framework.areas:
         old, new = then.get(area.id), now.get(area.id)

@@ -19,7 +19,7 @@ from samtal.conversation import engine, followup, links, reading, records
 from samtal.db import get_session
 from samtal.flows.kinds import KINDS
 from samtal.models import Conversation
-from samtal.settings import ordered_flow
+from samtal.settings import ordered_flow, role_name
 
 htmx = HTMX()
 ANSWERED_ELSEWHERE = _l(
@@ -28,7 +28,7 @@ ANSWERED_ELSEWHERE = _l(
 CLOSED_MESSAGES = {
     "completed": _l(
         "Svaren är redan skickade och kan inte ändras här. "
-        "Kontakta barnkontakten om du vill lägga till något."
+        "Kontakta din %(role)s om du vill lägga till något."
     ),
 }
 
@@ -126,7 +126,7 @@ def take_answer(template: str):
         return redirect(here, code=303)
     if conversation.status != "active":
         if conversation.status in CLOSED_MESSAGES:
-            flash(str(CLOSED_MESSAGES[conversation.status]))
+            flash(str(CLOSED_MESSAGES[conversation.status]) % {"role": role_name()})
         return redirect(here, code=303)
     answers = records.stored_answers(session, conversation.id)
     step = flow.step(form.step_id)

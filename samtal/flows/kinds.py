@@ -2,7 +2,9 @@
 
 A new kind is one entry in KINDS plus one template (templates/conversation/steps/<kind>.html).
 The loader checks flows against it, the form reader reads answers by it, and the engine, the
-child's review and the summary ask it whether an answer is the person's own view.
+child's review and the summary ask it whether an answer is the person's own view. ROLES says
+what an answer may be in the summary; each step that holds a view names its role in the flow
+file (summary = "…"), so the summary places answers by role and never by step id.
 """
 
 from __future__ import annotations
@@ -20,6 +22,36 @@ OPENED = "opened"
 # Stored states that say nothing of the child's view: never shown back, never in a summary.
 SILENT = (SKIPPED, OPENED)
 EVERYWHERE = frozenset({"intro", "area", "outro"})
+AROUND = frozenset({"intro", "outro"})
+
+
+@dataclass(frozen=True)
+class SummaryRole:
+    """What an answer is in the summary; `meaning` is for the validator's messages (Swedish)."""
+
+    name: str
+    sections: frozenset[str]
+    meaning: str
+    # At most one step with this role per area (area roles) or per flow (the others).
+    once: bool = False
+
+
+ROLES: dict[str, SummaryRole] = {
+    role.name: role
+    for role in (
+        SummaryRole("rating", frozenset({"area"}), "hur det är i området (skalan)", once=True),
+        SummaryRole("strengths", frozenset({"area"}), "det som är bra i området"),
+        SummaryRole("wishes", frozenset({"area"}), "det som kan bli bättre i området"),
+        SummaryRole("own_words", frozenset({"area"}), "egna ord om området"),
+        SummaryRole("priorities", frozenset({"outro"}), "det viktigaste", once=True),
+        SummaryRole("sharing", frozenset({"outro"}), "vad vårdnadshavarna får se", once=True),
+        SummaryRole("meeting", AROUND, "hur mötet ska vara"),
+        SummaryRole("trusted_adult", AROUND, "vuxna att vända sig till"),
+        SummaryRole("meeting_language", AROUND, "språket på mötet"),
+        SummaryRole("interpreter", AROUND, "om tolk behövs (ja eller nej)", once=True),
+        SummaryRole("other", EVERYWHERE, "övrigt, visas med sin fråga"),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -40,6 +72,8 @@ class StepKind:
     view: bool = False
     # The answer is shown back as the person's own speech bubble.
     echoed: bool = False
+    # The summary roles a step of this kind may name; none for kinds that hold no view.
+    roles: tuple[str, ...] = ()
 
     @property
     def own_options(self) -> bool:
@@ -52,14 +86,68 @@ KINDS: dict[str, StepKind] = {
     for kind in (
         StepKind("assent", frozenset({"intro"}), "options", reads="one_of", echoed=True),
         StepKind("message", EVERYWHERE),
-        StepKind("rating", EVERYWHERE, "scale", SKIP_VALUES, "one_of", view=True, echoed=True),
-        StepKind("choice", EVERYWHERE, "options", SKIP_VALUES, "choice", view=True, echoed=True),
-        StepKind("words", EVERYWHERE, "words", (DECLINED,), "words", view=True, echoed=True),
+        StepKind(
+            "rating",
+            EVERYWHERE,
+            "scale",
+            SKIP_VALUES,
+            "one_of",
+            view=True,
+            echoed=True,
+            roles=("rating", "other"),
+        ),
+        StepKind(
+            "choice",
+            EVERYWHERE,
+            "options",
+            SKIP_VALUES,
+            "choice",
+            view=True,
+            echoed=True,
+            roles=(
+                "strengths",
+                "wishes",
+                "meeting",
+                "trusted_adult",
+                "meeting_language",
+                "interpreter",
+                "other",
+            ),
+        ),
+        StepKind(
+            "words",
+            EVERYWHERE,
+            "words",
+            (DECLINED,),
+            "words",
+            view=True,
+            echoed=True,
+            roles=(
+                "own_words",
+                "strengths",
+                "wishes",
+                "meeting",
+                "trusted_adult",
+                "meeting_language",
+                "other",
+            ),
+        ),
         StepKind(
             "choose_area", frozenset({"intro"}), "areas", (UNKNOWN,), "choose_area", echoed=True
         ),
-        StepKind("priorities", frozenset({"outro"}), "areas", (DECLINED,), "areas", True, True),
-        StepKind("sharing", frozenset({"outro"}), "areas", (DECLINED,), "areas", True, True),
+        StepKind(
+            "priorities",
+            frozenset({"outro"}),
+            "areas",
+            (DECLINED,),
+            "areas",
+            True,
+            True,
+            roles=("priorities", "other"),
+        ),
+        StepKind(
+            "sharing", frozenset({"outro"}), "areas", (DECLINED,), "areas", True, True, ("sharing",)
+        ),
         StepKind("review", frozenset({"outro"})),
         StepKind("goodbye", frozenset({"outro"}), reads=None),
     )

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from samtal.flows.kinds import KINDS, SKIP_VALUES
+from samtal.flows.kinds import KINDS, ROLES, SKIP_VALUES
 from samtal.flows.model import (
     PURPOSES,
     STYLES,
@@ -27,6 +27,8 @@ FRAMEWORKS_DIR = FLOWS_DIR / "frameworks"
 SCALES_FILE = FLOWS_DIR / "scales.toml"
 
 
+# The summary, the wheel, the JSON export and the caseload are made for this many areas.
+MIN_AREAS, MAX_AREAS = 3, 12
 _ID = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
 
 
@@ -83,8 +85,12 @@ def load_framework(path: Path) -> Framework:
                 shanarri=raw.get("shanarri"),
             )
         )
-    if not areas:
-        raise FlowError(path, "ramverket har inga områden")
+    if not MIN_AREAS <= len(areas) <= MAX_AREAS:
+        raise FlowError(
+            path,
+            f"ett ramverk ska ha mellan {MIN_AREAS} och {MAX_AREAS} områden; "
+            f"det här har {len(areas)}",
+        )
     return Framework(
         id=_require(data, "id", str, path),
         version=_require(data, "version", int, path),
@@ -177,6 +183,7 @@ def _step(raw: Any, section: str, area: str | None, path: Path) -> Step:
         "audio",
         "recall",
         "none",
+        "summary",
         "adult_opens",
     }
     if set(raw) - known:
@@ -204,6 +211,7 @@ def _step(raw: Any, section: str, area: str | None, path: Path) -> Step:
     return Step(
         id=step_id,
         kind=kind,
+        summary=_summary_role(raw.get("summary"), kind, section, path, step_id),
         text=_require(raw, "text", str, path, step_id),
         section=section,
         area=area,
@@ -218,6 +226,59 @@ def _step(raw: Any, section: str, area: str | None, path: Path) -> Step:
         adult_opens=adult_opens,
         audio=_audio(raw.get("audio", {}), path, step_id),
     )
+
+
+def _summary_role(role: Any, kind: str, section: str, path: Path, step_id: str) -> str | None:
+    """The step's summary role, checked against the kinds' registry; messages in plain Swedish."""
+    allowed = KINDS[kind].roles
+    if not allowed:
+        if role is not None:
+            raise FlowError(
+                path,
+                f"ett {kind}-steg lämnar inget svar till sammanställningen; "
+                f"ta bort raden summary = {role!r}",
+                step_id,
+            )
+        return None
+    choices = ", ".join(f'"{name}" ({ROLES[name].meaning})' for name in allowed)
+    if role is None:
+        raise FlowError(
+            path,
+            "steget säger inte vad svaret är i sammanställningen; "
+            f"lägg till en rad summary = … med ett av: {choices}",
+            step_id,
+        )
+    if role not in allowed:
+        raise FlowError(
+            path, f"summary = {role!r} passar inte ett {kind}-steg; välj ett av: {choices}", step_id
+        )
+    if section not in ROLES[role].sections:
+        where = {"area": "ett område", "intro": "början", "outro": "slutet"}
+        places = " eller ".join(where[s] for s in sorted(ROLES[role].sections))
+        raise FlowError(
+            path, f"summary = {role!r} hör till {places}, inte till {where[section]}", step_id
+        )
+    return str(role)
+
+
+def _check_roles(flow: Flow) -> None:
+    """A role meant once per area (or per flow) named twice would make the summary guess."""
+    groups = [flow.intro + flow.outro, *flow.area_steps.values()]
+    for steps in groups:
+        taken: dict[str, str] = {}
+        for step in steps:
+            role = step.summary
+            if role is None or not ROLES[role].once:
+                continue
+            if role in taken:
+                where = f"i området {step.area!r}" if step.area else "i samtalet"
+                raise FlowError(
+                    flow.source,
+                    f"summary = {role!r} ({ROLES[role].meaning}) finns redan {where}, "
+                    f"i steget {taken[role]!r}; bara ett steg får ha den rollen",
+                    step.id,
+                )
+            taken[role] = step.id
 
 
 def load_flow(
@@ -340,6 +401,7 @@ def _check_flow(flow: Flow) -> None:
                 )
         seen[step.id] = step
     flow.steps_by_id.update(seen)
+    _check_roles(flow)
     kinds = [s.kind for s in flow.all_steps()]
     choose = kinds.count("choose_area")
     if flow.area_order == "child_chooses" and choose != 1:
@@ -379,13 +441,23 @@ def texts_used(flow: Flow) -> Iterator[tuple[str, str]]:
         yield f"area {area.id}", area.description
 
 
+def _with_packs(directories: Iterable[Path]) -> Iterator[Path]:
+    """Each directory, then its framework packs: subfolders with a frameworks/ folder of their
+    own (a wheel with its flows, e.g. barnets_basta/), loaded after the directory's files."""
+    for directory in directories:
+        yield directory
+        for pack in sorted(directory.iterdir()) if directory.is_dir() else ():
+            if (pack / "frameworks").is_dir():
+                yield pack
+
+
 def load_library(
     directories: Iterable[Path],
     known_pictures: set[str] | None = None,
     translation_template: Path | None = None,
 ) -> FlowLibrary:
     """Load every framework and flow in the directories; check pictures and the .pot too."""
-    directories = list(directories)
+    directories = list(_with_packs(directories))
     frameworks: dict[str, Framework] = {}
     for directory in directories:
         for path in sorted((directory / "frameworks").glob("*.toml")):
@@ -411,8 +483,11 @@ def load_library(
     if translation_template is not None and translation_template.exists():
         template_ids = _template_ids(translation_template)
         for flow in flows.values():
+            # A wheel of one's own may keep its texts in its own catalogs (i18n/ beside it).
+            own = own_catalogs(flow)
+            known = template_ids | (_template_ids(own / "messages.pot") if own else set())
             for step_id, text in texts_used(flow):
-                if text not in template_ids:
+                if text not in known:
                     raise FlowError(
                         flow.source,
                         f"texten {text!r} saknas i översättningsmallen "
@@ -421,6 +496,12 @@ def load_library(
                         step_id,
                     )
     return FlowLibrary(frameworks=frameworks, flows=flows)
+
+
+def own_catalogs(flow: Flow) -> Path | None:
+    """The folder of a flow's own catalogs (i18n/ beside the flow file, with its messages.pot)."""
+    folder = flow.source.parent / "i18n"
+    return folder if (folder / "messages.pot").is_file() else None
 
 
 def _template_ids(path: Path) -> set[str]:

@@ -72,6 +72,8 @@ class Step:
     # A priorities step may offer "none of them" (e.g. "Inget har blivit bättre"): stored as
     # an answer with no areas chosen.
     none: Option | None = None
+    # What the answer is in the summary (a role in kinds.ROLES); None for steps holding no view.
+    summary: str | None = None
     # A words step shown only when the adult opens it from the panel (4–6: the child may say
     # more, or draw, about an area when the adult sees there is more to say).
     adult_opens: bool = False
@@ -155,9 +157,9 @@ class Flow:
         return round((step - 1) / (len(self.scale) - 1), 4)
 
     def rating_step(self, area_id: str) -> Step | None:
-        """The step that asks how it is in an area (the first on the scale there), if any."""
+        """The step that asks how it is in an area (its summary role is "rating"), if any."""
         steps = self.area_steps.get(area_id, ())
-        return next((s for s in steps if KINDS[s.kind].answers == "scale"), None)
+        return next((s for s in steps if s.summary == "rating"), None)
 
     def options_for(self, step: Step) -> tuple[Option, ...]:
         """The answers a step offers, the always-there ones last."""

@@ -19,7 +19,6 @@ from sqlmodel import Session
 
 from samtal.flows import FlowLibrary
 from samtal.models import Answer, Child, Conversation, SafetyConcern, SummaryVersion
-from samtal.summary.build import WISH_SUFFIX
 
 conversation = Conversation.__table__  # type: ignore[attr-defined]
 answer = Answer.__table__  # type: ignore[attr-defined]
@@ -124,8 +123,7 @@ def _latest(span: Period, flow_ids: list[str], guardians: bool) -> FromClause:
 def _steps(flows: FlowLibrary, wishes: bool = False) -> dict[str, str]:
     """Step id → area of each area's rating step (or of its wish steps) in the counted flows.
 
-    The flows' convention gives a step the id of its area ("omsorg.hur"), the same in every
-    flow, so a step id names one area."""
+    Steps are found by their summary role (samtal/flows/kinds.ROLES), never by their id."""
     found: dict[str, str] = {}
     chosen = framework_id(flows)
     for flow in flows.flows.values():
@@ -133,9 +131,9 @@ def _steps(flows: FlowLibrary, wishes: bool = False) -> dict[str, str]:
             continue
         for area_id, steps in flow.area_steps.items():
             if wishes:
-                picked = [s for s in steps if s.kind == "choice" and s.id.endswith(WISH_SUFFIX)]
+                picked = [s for s in steps if s.kind == "choice" and s.summary == "wishes"]
             else:
-                picked = [s for s in steps if s.kind == "rating"][:1]
+                picked = [s for s in steps if s.summary == "rating"]
             found.update((step.id, area_id) for step in picked)
     return found
 

@@ -5,10 +5,9 @@ dict comes out. That dict is what the barnkontakt reviews, what a signature free
 sha256 of its canonical JSON) and what the exports carry. It holds codes and the flows' own
 (Swedish) texts only, so the staff templates and the child's copy word it in their language.
 
-Step roles follow the flows' id conventions: in an area the first `rating` step is "how it
-is", a step id ending in `.bra` holds strengths and one ending in `.battre` wishes; any other
-`words` step holds own words. Outro steps are read by id (MEETING_STEPS …). A step that fits
-none of these is kept under "other", so nothing a child or guardian said is ever dropped.
+Where an answer goes is its step's summary role, written in the flow file (summary = "…",
+the roles are samtal/flows/kinds.ROLES), never its step id: renaming a step moves nothing. A
+step whose role is "other" is kept with its question, so nothing said is ever dropped.
 """
 
 from __future__ import annotations
@@ -33,12 +32,13 @@ DECISIONS = (
     "orosanmalan_gjord",
 )
 AGREEMENTS = ("samma", "nara", "skiljer_sig", "kan_inte_jamforas")
-STRENGTH_SUFFIX, WISH_SUFFIX = ".bra", ".battre"
-PRIORITY_STEPS = frozenset({"viktigast"})  # "what matters most"; other area choices are "other"
-MEETING_STEPS = frozenset({"motet", "mote", "mote_vem"})
-ADULT_STEPS = frozenset({"hjalp_vuxen"})
-INTERPRETER_STEPS = frozenset({"tolk"})
-LANGUAGE_STEPS = frozenset({"sprak", "sprak_annat"})
+# Summary role → the list it fills (in an area's view; after the areas in closing()).
+AREA_LISTS = {"strengths": "strengths", "wishes": "wishes", "own_words": "words"}
+CLOSING_LISTS = {
+    "meeting": "meeting",
+    "trusted_adult": "adult",
+    "meeting_language": "meeting_language",
+}
 # One step on the five-step scale is 0.25; on the three-step scale 0.5 ("skiljer sig").
 NEAR = 0.25 + 1e-9
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -160,17 +160,13 @@ def area_view(part: Part, area_id: str) -> dict[str, Any]:
         if written is not None and written.words:
             view["words"].append(_words_item(written, step))
         given = answers.get(step.id)
-        if given is None or not KINDS[step.kind].view or KINDS[step.kind].answers == "scale":
+        if given is None or step.summary in (None, "rating"):
             continue
         if not engine.applies(step, answers):
             continue  # an answer the person moved away from (the rating changed)
         shown = items(flow, step, given)
-        if step.id.endswith(STRENGTH_SUFFIX):
-            view["strengths"].extend(shown)
-        elif step.id.endswith(WISH_SUFFIX):
-            view["wishes"].extend(shown)
-        elif KINDS[step.kind].answers == "words":
-            view["words"].extend(shown)
+        if step.summary in AREA_LISTS:
+            view[AREA_LISTS[step.summary]].extend(shown)
         elif shown:
             view["other"].append({"question": step.text, "items": shown})
     return view
@@ -190,33 +186,27 @@ def closing(part: Part) -> dict[str, Any]:
         "interpreter": None,
         "other": [],
     }
-    for step in flow.outro:
-        if step.kind == "sharing":
+    for step in (*flow.intro, *flow.outro):
+        role = step.summary
+        if role == "sharing":
             found["has_sharing_step"] = True
         given = answers.get(step.id)
-        if step.id in PRIORITY_STEPS:
+        if role == "priorities":
             found["priorities_status"] = given.status if given else "not_answered"
-        if given is None or not KINDS[step.kind].view or not engine.applies(step, answers):
+        if given is None or role is None or not engine.applies(step, answers):
             continue
-        if step.id in PRIORITY_STEPS:
-            found["priorities"] = given.values() if given.status == "answered" else []
-            continue
-        if step.kind == "sharing":
-            found["sharing"] = given.values() if given.status == "answered" else []
+        if role in ("priorities", "sharing"):
+            found[role] = given.values() if given.status == "answered" else []
             continue
         shown = items(flow, step, given)
         written = part.words.get(step.id)
         if written is not None and written.words:
             shown.append(_words_item(written, step))
-        if step.id in MEETING_STEPS:
-            found["meeting"].extend(shown)
-        elif step.id in ADULT_STEPS:
-            found["adult"].extend(shown)
-        elif step.id in LANGUAGE_STEPS:
-            found["meeting_language"].extend(shown)
-            if given.status == "answered" and step.kind == "choice":
+        if role in CLOSING_LISTS:
+            found[CLOSING_LISTS[role]].extend(shown)
+            if role == "meeting_language" and given.status == "answered" and step.kind == "choice":
                 found["meeting_language_code"] = given.value
-        elif step.id in INTERPRETER_STEPS:
+        elif role == "interpreter":
             found["interpreter"] = {"ja": True, "nej": False}.get(str(given.value))
         elif shown:
             found["other"].append({"question": step.text, "items": shown})
@@ -320,8 +310,12 @@ def build_summary(
     consent: Sequence[Mapping[str, Any]] = (),
     labels: Mapping[str, str] | None = None,
     order: Sequence[str] | None = None,
+    role: str | None = None,
 ) -> dict[str, Any]:
-    """The whole summary as a plain, JSON-able dict (see schema/summary-v1.schema.json)."""
+    """The whole summary as a plain, JSON-able dict (see schema/summary-v1.schema.json).
+
+    `role` is the contact role's name as the installation calls it (the framework's own if None).
+    """
     notes = notes or {}
     area_notes = notes.get("areas", {})
     translations = notes.get("translations") or {}
@@ -396,7 +390,7 @@ def build_summary(
             "id": framework.id,
             "name": framework.name,
             "version": framework.version,
-            "role": framework.role,
+            "role": role or framework.role,
         },
         "header": {
             "child_id": header.get("child_id"),

@@ -351,11 +351,11 @@ def gather(
         draft = draft_of(session, child.id or 0)
         notes = draft.notes if draft else {}
     frameworks = library.flows().frameworks
-    framework = (
-        child_part.flow.framework
-        if child_part is not None
-        else frameworks.get("behovskompass") or next(iter(frameworks.values()))
-    )
+    installed = settings.framework_id(session=session)
+    framework = child_part.flow.framework if child_part is not None else frameworks[installed]
+    # The configured name belongs to the installation's framework; a conversation run under
+    # another one keeps that framework's own name for the role.
+    role = settings.role_names(session=session)["sv"] if framework.id == installed else None
     barnkontakt = session.get(Staff, child.barnkontakt_id) if child.barnkontakt_id else None
     labels = settings.area_labels(framework, session=session)
     order = settings.area_order(framework, session=session)
@@ -377,6 +377,7 @@ def gather(
         consent=consent_on_record(session, child.id or 0, utcnow().date()),
         labels=labels,
         order=order,
+        role=role,
     )
 
 

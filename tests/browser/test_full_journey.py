@@ -88,7 +88,7 @@ def leave_the_childs_screen(page: Page, base: str) -> None:
     page.goto(f"{base}/arbete/barn")
     expect(page).to_have_url(f"{base}/arbete/kiosk/lamna")
     expect(page.get_by_role("heading", level=1)).to_have_text("Den här skärmen är barnets just nu")
-    page.get_by_label("Barnkontaktens lösenord").fill(STAFF_PASSWORD)
+    page.get_by_label("Lösenord för barnkontakt").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Lämna barnets skärm").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sam")
 

@@ -181,9 +181,10 @@ def test_for_age_with_purpose_picks_the_followup_band(age, flow_id):
 
 def test_for_audience_lists_first_flows_unless_told():
     """Lists of flows (e.g. the guardian invitation, the adult's age bands) keep to one purpose."""
-    assert [f.id for f in REAL.for_audience("guardian")] == ["vardnadshavare"]
-    assert [f.id for f in REAL.for_audience("child", purpose="followup")] == FOLLOWUPS
-    assert len(REAL.for_audience("child", purpose=None)) == 8
+    ours = "behovskompass"  # Barnets bästa-hjulet's flows are loaded beside them
+    assert [f.id for f in REAL.for_audience("guardian", ours)] == ["vardnadshavare"]
+    assert [f.id for f in REAL.for_audience("child", ours, purpose="followup")] == FOLLOWUPS
+    assert len(REAL.for_audience("child", ours, purpose=None)) == 8
 
 
 def load_text(tmp_path: Path, text: str):
@@ -210,22 +211,26 @@ scale = "faces3"
 [[areas.mat]]
 id = "mat.hur"
 kind = "rating"
+summary = "rating"
 {rating_extra}
 text = "Hur är maten nu?"
 
 [[areas.lek]]
 id = "lek.hur"
 kind = "rating"
+summary = "rating"
 text = "Hur är leken?"
 
 [[areas.vanner]]
 id = "vanner.ord"
 kind = "words"
+summary = "own_words"
 text = "Något mer?"
 
 [[outro]]
 id = "battre"
 kind = "priorities"
+summary = "other"
 text = "Vad har blivit bättre?"
 {outro_extra}
 

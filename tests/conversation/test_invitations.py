@@ -70,7 +70,7 @@ def test_tampered_invitation_is_refused_kindly(client, invite, mangle):
     page = client.get(f"/v/{mangle(issued.token)}/")
     html = page.get_data(as_text=True)
     assert page.status_code == 404
-    assert "barnkontakten" in html
+    assert "kontakta ditt barns barnkontakt" in html
     assert "Testbarn" not in html
 
 

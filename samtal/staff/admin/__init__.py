@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from samtal.staff.admin import records_pages, settings_pages, views
+from samtal.staff.admin import framework_pages, records_pages, settings_pages, views
 
 bp = Blueprint("admin", __name__, url_prefix="/arbete/admin")
 bp.add_url_rule("/", view_func=views.index, methods=["GET"])
@@ -35,6 +35,7 @@ bp.add_url_rule("/omraden/<framework_id>", view_func=settings_pages.areas_save, 
 bp.add_url_rule(
     "/omraden/<framework_id>/aterstall", view_func=settings_pages.areas_reset, methods=["POST"]
 )
+bp.add_url_rule("/ramverk", methods=["GET", "POST"], view_func=framework_pages.framework)
 bp.add_url_rule("/gallring", methods=["GET", "POST"], view_func=settings_pages.retention)
 bp.add_url_rule("/sprak", methods=["GET", "POST"], view_func=settings_pages.languages)
 bp.add_url_rule("/logg", view_func=settings_pages.audit_log, methods=["GET"])

@@ -104,10 +104,10 @@ SECTIONS = {
 }
 
 
-def wheel_texts() -> WheelTexts:
-    """The wheel's words in Swedish (staff pages)."""
+def wheel_texts(framework: str = "Behovskompassen") -> WheelTexts:
+    """The wheel's words in Swedish (staff pages), titled with the summary's framework."""
     return WheelTexts(
-        title=_("Behovskompassen: barnets och vårdnadshavarnas syn"),
+        title=_("%(framework)s: barnets och vårdnadshavarnas syn", framework=framework),
         description=_(
             "Varje område är en del av hjulet. I varje del har barnet och varje vårdnadshavare "
             "en egen stapel: ju längre, desto bättre enligt den som svarade. Vet inte och Vill "
@@ -141,15 +141,20 @@ def change_texts() -> ChangeTexts:
     )
 
 
+def translated(text: str) -> str:
+    """A flow's or framework's Swedish text, stored in the summary, in the page's language."""
+    return _(text) if text else text
+
+
 def compass(content: dict[str, Any], prefix: str = "kompass") -> Markup:
     """The wheel for a built summary."""
     return wheel(
-        areas=[(a["id"], a["label"]) for a in content["areas"]],
+        areas=[(a["id"], translated(a["label"])) for a in content["areas"]],
         series=series_of(
             content, _("Barnet"), lambda name: _("Vårdnadshavare: %(name)s", name=name)
         ),
         priorities=content.get("priorities", []),
-        texts=wheel_texts(),
+        texts=wheel_texts(translated(content["framework"]["name"])),
         prefix=prefix,
     )
 

@@ -24,7 +24,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlmodel import col, select
 
-from samtal import audit, inputs, library, limits
+from samtal import audit, inputs, library, limits, settings
 from samtal.ages import age_of
 from samtal.conversation import invitations, lifecycle, links
 from samtal.conversation.panel_access import KIOSK_KEY
@@ -76,7 +76,7 @@ def _chosen_flow(child: Child) -> tuple[Flow | None, str]:
     flow = library.flows().get(request.form.get("flow", ""))
     if flow is None or flow.audience != "child":
         age = age_of(child)
-        flow = library.flows().for_age(age) if age is not None else None
+        flow = settings.installed_flows().for_age(age) if age is not None else None
     language = request.form.get("language") or child.language
     if language not in languages():
         language = "sv"
@@ -113,7 +113,7 @@ def _start_followup(
     try:
         conversation = lifecycle.start_followup(
             session=get_session(),
-            flows=library.flows(),
+            flows=settings.installed_flows(),
             child=child,
             flow=flow if flow is not None and flow.purpose == "followup" else None,
             language=language,
@@ -244,13 +244,13 @@ def invite(child_id: int):
         return to_child(child, "vardnadshavare")
     flow = library.flows().get(request.form.get("flow", ""))
     if request.form.get("followup") == "1":
-        followups = library.flows().for_audience("guardian", purpose="followup")
+        followups = settings.installed_flows().for_audience("guardian", purpose="followup")
         flow = followups[0] if followups else None
         if flow is None:
             flash(_("Det finns inga uppföljningsfrågor för vårdnadshavare."))
             return to_child(child, "vardnadshavare")
     elif flow is None or flow.audience != "guardian":
-        choices = library.flows().for_audience("guardian")
+        choices = settings.installed_flows().for_audience("guardian")
         flow = choices[0] if choices else None
     if flow is None:
         flash(_("Det finns inga frågor för vårdnadshavare."))

@@ -36,7 +36,7 @@ from samtal.ages import age_of
 from samtal.conversation import followup as followups
 from samtal.conversation.engine import Given
 from samtal.db import get_session
-from samtal.flows import SKIP_VALUES, Flow
+from samtal.flows import SKIP_VALUES, Flow, Framework
 from samtal.i18n import age_band
 from samtal.models import (
     Answer,
@@ -367,6 +367,9 @@ class Timeline:
     columns: list[Column]
     rows: list[Row]
     chart: Markup | None  # the change since last time; None with only one conversation
+    # Set when the last two conversations ran under different frameworks: no area-by-area
+    # comparison then, and each framework's areas have their own rows.
+    not_comparable: str | None = None
 
 
 def rating_text(flow: Flow, given: Given | None) -> str:
@@ -432,6 +435,9 @@ def timeline(key: str, who: str, history: list[followups.Previous]) -> Timeline 
     ratings = [followups.ratings(h.flow, h.answers) for h in history if h.flow is not None]
     compared: dict[str, followups.AreaChange] = {}
     chart = None
+    frameworks = list({h.flow.framework.id: h.flow.framework for h in history if h.flow}.values())
+    if len(frameworks) > 1:
+        return _timeline_across(key, who, history, columns, ratings, frameworks)
     if len(history) > 1:
         before, after = history[-2], history[-1]
         assert before.flow is not None and after.flow is not None
@@ -469,6 +475,40 @@ def timeline(key: str, who: str, history: list[followups.Previous]) -> Timeline 
     return Timeline(key, who, columns, rows, chart)
 
 
+def _timeline_across(
+    key: str,
+    who: str,
+    history: list[followups.Previous],
+    columns: list[Column],
+    ratings: list[dict[str, Given | None]],
+    frameworks: list[Framework],
+) -> Timeline:
+    """Conversations under more than one framework: each framework's areas in their own rows,
+    answers only where the conversation ran under that framework, and no change compared."""
+    db = get_session()
+    latest = history[-1].flow
+    assert latest is not None
+    ordered = [latest.framework, *(f for f in frameworks if f.id != latest.framework.id)]
+    rows = []
+    for framework in ordered:
+        labels = settings.area_labels(framework, session=db)
+        for area in settings.ordered_areas(framework, session=db):
+            cells = []
+            for item, rated in zip(history, ratings, strict=True):
+                assert item.flow is not None
+                same = item.flow.framework.id == framework.id and area.id in item.flow.area_steps
+                cells.append(rating_text(item.flow, rated.get(area.id)) if same else "–")
+            label = f"{labels.get(area.id, area.label)} ({framework.name})"
+            rows.append(Row(area.id, label, cells, None, _("Kan inte jämföras")))
+    names = ", ".join(f.name for f in ordered)
+    notice = _(
+        "Samtalen följer olika ramverk (%(names)s), så de kan inte jämföras område för "
+        "område. Svaren visas under varje ramverks egna områden.",
+        names=names,
+    )
+    return Timeline(key, who, columns, rows, None, notice)
+
+
 def timelines(child: Child, guardians: list[Guardian]) -> list[Timeline]:
     """The child's conversations over time, then each guardian's who has answered."""
     db, flows = get_session(), library.flows()
@@ -497,7 +537,7 @@ def start_choices(child: Child, age: int | None, conversations: list[Conversatio
     """The flows the barnkontakt may start for this child, and which are suggested (the
     child's age band); once the child has finished a conversation, the follow-up for the
     child's age, and a follow-up invitation for each guardian who has answered before."""
-    flows = library.flows()
+    flows = settings.installed_flows()
     done = {c.guardian_id for c in conversations if c.status == "completed"}
     followup_ready = None in done  # the child has finished a conversation
     options = _first_then_followup(flows.for_audience("child", purpose=None))
