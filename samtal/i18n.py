@@ -8,9 +8,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
+from babel import Locale, support
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import Babel, gettext
+from flask_babel import Babel, Domain, get_locale, gettext
 from jinja2 import pass_context
 from markupsafe import Markup
 
@@ -66,9 +66,32 @@ def language_name(code: str, in_locale: str | None = None) -> str:
         return code
 
 
+class FamiliesPluralDomain(Domain):
+    """Flask-Babel's message domain, keeping the plural rule of the families' catalogs.
+
+    Flask-Babel merges the catalog of every translation directory and takes the plural rule
+    of the last one read (a directory without the language brings "n != 1"). The staff
+    catalogs and a municipality's own wheels are read after the families' ones, so without
+    this Persian (one plural form) would show the Swedish plural.
+    """
+
+    def get_translations(self):
+        """The merged catalogs (cached by Flask-Babel) with the families' plural rule."""
+        translations = super().get_translations()
+        if not getattr(translations, "families_plural", False):
+            families = support.Translations.load(
+                self.translation_directories[0], [get_locale()], self.domain[0]
+            )
+            if isinstance(families, support.Translations):
+                translations.plural = families.plural
+            translations.families_plural = True
+        return translations
+
+
 def init_app(app: Flask) -> None:
     """Install Flask-Babel and the template helpers for language and direction."""
-    Babel(app, locale_selector=current_locale)
+    babel = Babel(app, locale_selector=current_locale)
+    babel.domain_instance = FamiliesPluralDomain()
     # The staff pages' own catalogs (i18n/staff/<lang>), merged after the families' ones.
     staff = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]) / "staff"
     if staff.is_dir():
