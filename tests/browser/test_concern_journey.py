@@ -63,7 +63,7 @@ def test_a_concern_marked_on_the_kiosk_stays_visible_until_decided(open_page, li
 
     # Leaving the kiosk takes the password; then the child page leads with the open concern.
     page.goto(f"{base}/arbete/barn")
-    page.get_by_label("Barnkontaktens lösenord").fill(STAFF_PASSWORD)
+    page.get_by_label("Lösenord för barnkontakt").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Lämna barnets skärm").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Noa")
     alert = page.get_by_role("alert").filter(has_text="öppen oro")
