@@ -78,4 +78,4 @@ mkdir -p static/vendor
 cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 cp node_modules/htmx.org/LICENSE static/vendor/htmx.LICENSE
 
-.venv/bin/pybabel compile -d i18n > /dev/null
+.venv/bin/python -m samtal.tools.translations compile > /dev/null  # families' and staff catalogs

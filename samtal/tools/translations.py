@@ -1,6 +1,6 @@
 """Keep the translation catalogs in i18n/ in step with the code, templates and flows.
 
-Run as `.venv/bin/python -m samtal.translations update|compile|add LANG`: it needs no app,
+Run as `.venv/bin/python -m samtal.tools.translations update|compile|add LANG`: it needs no app,
 so a new flow text can be extracted before the app (which checks the template) starts.
 """
 
