@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import threading
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -571,3 +572,23 @@ def store_child(
             )
         session.commit()
         return child_id
+
+
+AT_ONCE = 40
+
+
+def at_once(send) -> list:
+    """Call send(i) from AT_ONCE threads released together; their results in order."""
+    barrier = threading.Barrier(AT_ONCE)
+    results: list = [None] * AT_ONCE
+
+    def run(i: int) -> None:
+        barrier.wait()
+        results[i] = send(i)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(AT_ONCE)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

@@ -4,7 +4,6 @@ on SQLite and PostgreSQL: one current answer always, and each sign-off signs its
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -14,39 +13,16 @@ from samtal.db import get_session
 from samtal.models import Answer, SummaryVersion
 from samtal.staff import accounts
 from tests.builders import (
+    AT_ONCE,
     STAFF_PASSWORD,
+    at_once,
     csrf_token_of,
+    form_token,
     http,
     make_app,
     session_cookie,
     start_conversation_in,
 )
-
-AT_ONCE = 40
-
-
-def at_once(send) -> list:
-    """Call send(i) from AT_ONCE threads released together; their results in order."""
-    barrier = threading.Barrier(AT_ONCE)
-    results: list = [None] * AT_ONCE
-
-    def run(i: int) -> None:
-        barrier.wait()
-        results[i] = send(i)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(AT_ONCE)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
-def form_token(html: str) -> str:
-    """The one-time key of the step's form on a tablet page."""
-    found = re.search(r'name="form_token" value="([^"]+)"', html)
-    assert found, "no step form on the page"
-    return found.group(1)
 
 
 def test_forty_screens_answering_one_step_leave_one_current_answer(any_database_url, serve):

@@ -4,7 +4,6 @@ once over real HTTP, on SQLite and PostgreSQL; at most the limit is ever tried."
 from __future__ import annotations
 
 import re
-import threading
 
 from sqlmodel import select
 
@@ -13,26 +12,16 @@ from samtal.conversation import invitations
 from samtal.db import get_session
 from samtal.models import AuditEntry, Child
 from samtal.staff import accounts
-from tests.builders import STAFF_PASSWORD, csrf_token_of, http, login, make_app, session_cookie
-
-AT_ONCE = 40
-
-
-def at_once(send) -> list:
-    """Call send(i) from AT_ONCE threads released together; their results in order."""
-    barrier = threading.Barrier(AT_ONCE)
-    results: list = [None] * AT_ONCE
-
-    def run(i: int) -> None:
-        barrier.wait()
-        results[i] = send(i)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(AT_ONCE)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+from tests.builders import (
+    AT_ONCE,
+    STAFF_PASSWORD,
+    at_once,
+    csrf_token_of,
+    http,
+    login,
+    make_app,
+    session_cookie,
+)
 
 
 def actions(app, action: str) -> int:
