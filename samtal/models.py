@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, event, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Index,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+    event,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -252,6 +262,26 @@ class Consent(SQLModel, table=True):
     recorded_by: int | None = Field(default=None, foreign_key="staff.id")
     created_at: datetime = Field(default_factory=utcnow)
     withdrawn_at: datetime | None = None
+
+
+class SiblingLink(SQLModel, table=True):
+    """Two children's records linked as siblings: one row per pair, the lower id first.
+
+    Access stays per child: to someone who may not see the other child, a link says only that
+    a sibling is there (staff/siblings.py). Erasing either child deletes the link (it is found
+    by records/owned.py through both keys).
+    """
+
+    __table_args__ = (
+        UniqueConstraint("child_id", "sibling_id", name="uq_siblinglink_pair"),
+        CheckConstraint("child_id < sibling_id", name="ck_siblinglink_order"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: int = Field(foreign_key="child.id")
+    sibling_id: int = Field(foreign_key="child.id", index=True)
+    created_by: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class SummaryDraft(SQLModel, table=True):

@@ -49,6 +49,13 @@ ROLES: dict[str, SummaryRole] = {
         SummaryRole("trusted_adult", AROUND, "vuxna att vända sig till"),
         SummaryRole("meeting_language", AROUND, "språket på mötet"),
         SummaryRole("interpreter", AROUND, "om tolk behövs (ja eller nej)", once=True),
+        # Shown with its question like "other"; a "ja" also shows a hint on the child page.
+        SummaryRole(
+            "sibling_support",
+            AROUND,
+            "om ett syskon också behöver någon att prata med (ja eller nej)",
+            once=True,
+        ),
         SummaryRole("other", EVERYWHERE, "övrigt, visas med sin fråga"),
     )
 }
@@ -111,6 +118,7 @@ KINDS: dict[str, StepKind] = {
                 "trusted_adult",
                 "meeting_language",
                 "interpreter",
+                "sibling_support",
                 "other",
             ),
         ),

@@ -22,7 +22,7 @@ from samtal.models import AuditEntry, Child, Staff, Unit, utcnow
 from samtal.records.owned import CHILD_TABLE, owned_rows
 from samtal.records.retention import utc
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 SCHEMA_FILE = (
     Path(__file__).resolve().parent.parent.parent / "schema" / "register-extract-v1.schema.json"
 )
@@ -39,6 +39,10 @@ NESTED = {
     "summarydraft": ("summary_drafts", None),
     "summaryversion": ("summary_versions", None),
 }
+# A sibling link names another child, whose data is that child's: the extract says that a
+# sibling is linked, when and by whom, never which child.
+SIBLING_TABLE = "siblinglink"
+SIBLING_COLUMNS = ("id", "created_by", "created_at")
 
 
 def _secret(column: str) -> bool:
@@ -92,6 +96,9 @@ def build(*, session: Session, child: Child, made_by: str) -> dict[str, Any]:
     document["audit"] = [
         {"at": _value(e.at), "action": e.action, "staff_id": e.staff_id, "detail": e.detail}
         for e in entries
+    ]
+    document["sibling_links"] = [
+        {key: row[key] for key in SIBLING_COLUMNS} for row in rows.pop(SIBLING_TABLE, [])
     ]
     document["other_records"] = rows
     document["staff"] = _staff_named(session, document)

@@ -30,6 +30,7 @@ TABLE_NAMES = {
     "safetyconcern": _l("oro-markeringar"),
     "summarydraft": _l("utkast"),
     "summaryversion": _l("signerade sammanställningar"),
+    "siblinglink": _l("syskonlänkar"),
 }
 
 

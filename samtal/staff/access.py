@@ -159,16 +159,25 @@ def may_see(staff: Staff | None, child: Child) -> bool:
     return staff.role == "barnkontakt" and child.barnkontakt_id == staff.id
 
 
-def child_or_404(child_id: int) -> Child:
-    """The child if the signed-in staff member may see it, else 404 (never 403: a child that
-    is not yours might as well not exist)."""
+def visible_child(child_id: int | None) -> Child | None:
+    """The child if the signed-in staff member may see it, else None: a child that is not
+    yours answers exactly as one that does not exist."""
     from samtal.staff.access import current_staff
 
-    child = get_session().get(Child, child_id)
+    child = get_session().get(Child, child_id) if child_id is not None else None
     if child is None or not may_see(current_staff(), child):
-        # In the log for the admin, never on the page: the answer is the same 404 either way.
+        # In the log for the admin, never on the page: the answer is the same either way.
         audit.record(
             "refused_child", child.id if child else None, f"{request.method} {request.path}"
         )
+        return None
+    return child
+
+
+def child_or_404(child_id: int) -> Child:
+    """The child if the signed-in staff member may see it, else 404 (never 403: a child that
+    is not yours might as well not exist)."""
+    child = visible_child(child_id)
+    if child is None:
         abort(404)
     return child

@@ -1,4 +1,5 @@
-"""The barnkontakt's workspace (caseload, child page, starting conversations, kiosk, consent)."""
+"""The barnkontakt's workspace (caseload, child page, starting conversations, kiosk, consent,
+siblings)."""
 
 from flask import Blueprint
 
@@ -8,6 +9,7 @@ from samtal.staff.workspace import (
     kiosk,
     safeguarding,
     safety,
+    sibling_pages,
     views,
 )
 
@@ -34,6 +36,14 @@ bp.add_url_rule(
     "/barn/<int:child_id>/samtal/<int:conversation_id>",
     view_func=kiosk.conversation_link,
     methods=["GET"],
+)
+bp.add_url_rule(
+    "/barn/<int:child_id>/syskon", methods=["GET", "POST"], view_func=sibling_pages.sibling_page
+)
+bp.add_url_rule(
+    "/barn/<int:child_id>/syskon/<int(max=2147483647):sibling_id>/ta-bort",
+    methods=["GET", "POST"],
+    view_func=sibling_pages.unlink_sibling,
 )
 bp.add_url_rule("/barn/<int:child_id>/inbjudan", methods=["GET", "POST"], view_func=kiosk.invite)
 bp.add_url_rule(

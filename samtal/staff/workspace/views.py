@@ -4,11 +4,13 @@ The child page shows the child's (and each guardian's) finished conversations si
 oldest first, and the change per area since last time as a small SVG chart with the same
 facts in a table (see timeline()).
 
-Starting sessions (kiosk, QR code, invitations) and consent live in kiosk.py and
-consent_pages.py; they add their routes to this same blueprint ("workspace", under /arbete).
+Starting sessions (kiosk, QR code, invitations), consent and siblings live in kiosk.py,
+consent_pages.py and sibling_pages.py; their routes are in this same blueprint ("workspace",
+under /arbete).
 
 Who may use what: reading (caseload, child page) admin and barnkontakt; every change
-barnkontakt only, and only for their own children. Another barnkontakt's child answers 404.
+barnkontakt only, and only for their own children (linking siblings: an admin too, any two).
+Another barnkontakt's child answers 404.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ from samtal.models import (
     utcnow,
 )
 from samtal.staff import caseload as cases
-from samtal.staff import children, consent
+from samtal.staff import children, consent, siblings
 from samtal.staff.access import child_or_404, current_staff, login_required, restored_form
 from samtal.staff.invitation_mail import latest_deliveries
 from samtal.staff.summary.texts import CONVERSATION_STATES, change_texts
@@ -80,6 +82,8 @@ AUDIT_ACTIONS = {
     "record_consent": _l("Registrerade samtycke"),
     "withdraw_consent": _l("Registrerade återkallat samtycke"),
     "set_followup": _l("Ändrade datum för uppföljning"),
+    "link_sibling": _l("Länkade ett syskon"),
+    "unlink_sibling": _l("Tog bort länken till ett syskon"),
     "kiosk_left": _l("Lämnade barnets skärm"),
     "kiosk_leave_refused": _l("Fel lösenord för att lämna barnets skärm"),
     # The summary (summary_views.py, summary_exports.py)
@@ -575,6 +579,7 @@ def child(child_id: int):
     found = child_or_404(child_id)
     audit.record("view_child", found.id)  # first, so this view is in the list it shows
     overview = child_overview(found)
+    db, may_change = get_session(), me().role == "barnkontakt"
     return render_template(
         "staff/workspace/child.html",
         **overview,
@@ -587,7 +592,14 @@ def child(child_id: int):
         audit_actions=AUDIT_ACTIONS,
         languages=languages(),
         reasons=children.REASONS,
-        may_change=me().role == "barnkontakt",
+        may_change=may_change,
+        siblings=siblings.siblings_of(
+            session=db, child=found, staff=me(), today=overview["today"]
+        ),
+        # What the guardians said about the siblings is for the child's barnkontakt.
+        sibling_hint=(
+            siblings.guardians_asking(db, found.id or 0, library.flows()) if may_change else []
+        ),
         **safety.child_page_context(found),
     )
 
