@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
 
 import jsonschema
 from playwright.sync_api import expect
@@ -20,11 +19,11 @@ from sqlmodel import select
 from samtal import library
 from samtal.conversation import invitations, lifecycle
 from samtal.db import get_session
-from samtal.models import Child, Conversation, Guardian, utcnow
+from samtal.models import Child, Guardian
 from samtal.staff import accounts
 from tests.browser.checks import screenshot, violations
 from tests.browser.desk import DESK, SCHEMA, pdf_to_text, sign_in
-from tests.builders import STAFF_PASSWORD, make_child, run_through
+from tests.builders import STAFF_PASSWORD, make_child, months_back, run_through
 
 EMAIL = "eva.barnkontakt@kommun.example"
 FIRST = {"omsorg.hur": "1", "trygghet.hur": "3", "fritid.hur": "vet_inte"}
@@ -52,13 +51,9 @@ def a_child_followed_up(app) -> int:
         guardians=(("Anna Lind", ANNA_FIRST), ("Omar Lind", OMAR_FIRST)),
         name="Sam",
     )
+    months_back(app, child_id)
     with app.app_context():
         session = get_session()
-        for row in session.exec(select(Conversation).where(Conversation.child_id == child_id)):
-            row.created_at -= timedelta(days=120)
-            row.finished_at = (row.finished_at or utcnow()) - timedelta(days=120)
-            session.add(row)
-        session.commit()
         child = session.get(Child, child_id)
         assert child is not None
         later = lifecycle.start_followup(session=session, flows=library.flows(), child=child)

@@ -25,7 +25,7 @@ from samtal.db import get_session
 from samtal.models import Conversation, utcnow
 from samtal.staff import children
 from samtal.summary.sharing import prepare
-from tests.builders import csrf_token_of, post, register, run_through
+from tests.builders import csrf_token_of, months_back, post, register, run_through
 
 SCHEMA = json.loads(Path("schema/summary-v1.schema.json").read_text(encoding="utf-8"))
 FIRST = {"omsorg.hur": "1", "trygghet.hur": "3", "ma_bra.hur": "2", "fritid.hur": "vet_inte"}
@@ -46,17 +46,6 @@ def latest(app, child_id: int) -> Conversation:
             get_session().exec(select(Conversation).where(Conversation.child_id == child_id)).all()
         )
         return max(found, key=lambda c: c.id or 0)
-
-
-def months_back(app, child_id: int) -> None:
-    """Move every conversation so far four months back: the first round lies behind us."""
-    with app.app_context():
-        session = get_session()
-        for row in session.exec(select(Conversation).where(Conversation.child_id == child_id)):
-            row.created_at -= timedelta(days=120)
-            row.finished_at = (row.finished_at or utcnow()) - timedelta(days=120)
-            session.add(row)
-        session.commit()
 
 
 def summary_json(client, child_id: int) -> dict:
