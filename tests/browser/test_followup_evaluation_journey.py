@@ -89,6 +89,8 @@ def test_barnkontakt_evaluates_the_support_and_exports_the_follow_up(open_page, 
     fritid = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Fritid"))
     expect(fritid).to_contain_text("Vet inte")
     expect(fritid).to_contain_text("Kan inte jämföras")
+    wheel = page.get_by_role("img", name="Behovskompassen: barnets och vårdnadshavarnas syn")
+    expect(wheel).to_contain_text("Vårdnadshavare: Omar Lind (Första samtalet, ")
     chart = page.get_by_role("img", name="Förändring per område sedan förra samtalet")
     expect(chart).to_be_visible()
     region = page.get_by_role("region", name=re.compile("^Omsorg"))

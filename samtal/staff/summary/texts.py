@@ -212,12 +212,21 @@ def translated(text: str) -> str:
 
 
 def compass(content: dict[str, Any], prefix: str = "kompass") -> Markup:
-    """The wheel for a built summary."""
+    """The wheel for a built summary; a guardian whose answers are from another round than
+    the child's says which in the legend."""
+    elsewhere = {
+        g["name"]: round_label(g.get("round"))
+        for g in content.get("guardians", [])
+        if g.get("same_round") is False
+    }
+
+    def guardian(name: str) -> str:
+        said = _("Vårdnadshavare: %(name)s", name=name)
+        return f"{said} ({elsewhere[name]})" if name in elsewhere else said
+
     return wheel(
         areas=[(a["id"], translated(a["label"])) for a in content["areas"]],
-        series=series_of(
-            content, _("Barnet"), lambda name: _("Vårdnadshavare: %(name)s", name=name)
-        ),
+        series=series_of(content, _("Barnet"), guardian),
         priorities=content.get("priorities", []),
         texts=wheel_texts(translated(content["framework"]["name"])),
         prefix=prefix,
