@@ -343,6 +343,17 @@ def test_only_an_admin_may_erase_or_extract(app, staff_client):
 
 # The register extract ----------------------------------------------------------------------
 
+REASON = "Begäran om registerutdrag från vårdnadshavare, ärende 2026-114"
+
+
+def break_glass(client, extract_path: str) -> None:
+    """The extract holds safety notes and the child's words: the admin is sent to write down
+    why first, and comes back to the extract."""
+    sent = client.get(extract_path)
+    assert sent.status_code == 303 and "/bryt-forseglingen" in sent.headers["Location"]
+    back = post(client, sent.headers["Location"], {"reason": REASON, "next": extract_path})
+    assert back.status_code == 303 and back.headers["Location"] == extract_path
+
 
 def test_register_extract_json_holds_everything_and_follows_its_schema(db_app):
     staff = make_person(db_app, "barnkontakt")
@@ -351,6 +362,7 @@ def test_register_extract_json_holds_everything_and_follows_its_schema(db_app):
     seed(db_app, "Annan Person", "Annans Förälder", staff)
     client = db_app.test_client()
     assert login(client, admin.email).status_code == 303
+    break_glass(client, f"/arbete/admin/barn/{child_id}/registerutdrag.json")
     response = client.get(f"/arbete/admin/barn/{child_id}/registerutdrag.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -374,8 +386,8 @@ def test_register_extract_json_holds_everything_and_follows_its_schema(db_app):
     assert any(e["kind"] == "started" for e in own["events"])
     assert len(document["conversations"]) == 2  # the child's and the guardian's
     assert document["summary_drafts"] and document["summary_versions"][0]["number"] == 1
-    assert {e["action"] for e in document["audit"]} >= {"view_child"}
-    assert {p["name"] for p in document["staff"]} == {"Test barnkontakt"}
+    assert {e["action"] for e in document["audit"]} >= {"view_child", "break_glass"}
+    assert {p["name"] for p in document["staff"]} == {"Test barnkontakt", "Test admin"}
     assert document["made_by"] == "Test admin"
     text = json.dumps(document, ensure_ascii=False)
     assert "Annan Person" not in text and "Annans Förälder" not in text
@@ -390,6 +402,7 @@ def test_register_extract_pdf_reads_as_the_childs_record(app, staff_client, tmp_
     _client, staff = staff_client("barnkontakt")
     client, _admin = staff_client("admin")
     child_id = seed(app, "Pia Pdf", "Per Pdf", staff)
+    break_glass(client, f"/arbete/admin/barn/{child_id}/registerutdrag.pdf")
     response = client.get(f"/arbete/admin/barn/{child_id}/registerutdrag.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     file = tmp_path / "utdrag.pdf"
