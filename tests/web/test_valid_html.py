@@ -32,6 +32,7 @@ from tests.builders import (
     YESTERDAY,
     answer_steps,
     form_token,
+    months_back,
     panel_pin,
     post,
     register,
@@ -299,10 +300,12 @@ def first_conversation(app: Flask, client: FlaskClient, child_id: int, pages: Pa
 
 
 def followup(app: Flask, client: FlaskClient, child_id: int, pages: Pages) -> None:
-    """The child's follow-up and the guardian's, the summary of the follow-up signed: the
-    child page's timeline, the print view, the versions and the comparison."""
+    """A round later, the child's follow-up and the guardian's, the summary of the follow-up
+    (what changed since the first round) signed: the child page's timeline, the print view,
+    the versions and the comparison."""
     child = f"/arbete/barn/{child_id}"
     summary = f"{child}/sammanstallning"
+    months_back(app, child_id)
     posted(client, f"{child}/samtal/annan", child, followup="1", language="sv")
     run_through(app, latest_conversation(app, child_id), {"omsorg.hur": "1", "fritid.hur": "4"})
     guardian_id = first_guardian(app, child_id)
