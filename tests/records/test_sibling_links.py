@@ -21,7 +21,7 @@ from samtal.models import Child, Guardian, SiblingLink, Staff
 from samtal.records import erasure, extract
 from samtal.records.owned import owned_rows
 from samtal.staff import accounts
-from tests.builders import STAFF_PASSWORD, make_app
+from tests.builders import STAFF_PASSWORD, make_app, post
 
 SCHEMA = json.loads((ROOT / "schema" / "register-extract-v1.schema.json").read_text())
 
@@ -131,7 +131,10 @@ def test_the_extract_as_pdf_names_the_link_for_the_admin(app, staff_client, tmp_
         pytest.skip("pdftotext is not installed (poppler-utils): run scripts/setup.sh")
     _first, second, _third, _staff = three_linked(app)
     client, _admin = staff_client("admin")
-    response = client.get(f"/arbete/admin/barn/{second}/registerutdrag.pdf")
+    extract_path = f"/arbete/admin/barn/{second}/registerutdrag.pdf"
+    glass = client.get(extract_path).headers["Location"]  # the admin writes down why first
+    post(client, glass, glass, reason="Begäran om registerutdrag, ärende 2026-7", next=extract_path)
+    response = client.get(extract_path)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     file = tmp_path / "utdrag.pdf"
     file.write_bytes(response.data)
