@@ -253,7 +253,7 @@ def child_conversation(session: Session, child_id: int) -> Conversation | None:
 
 
 def _part(session: Session, conversation: Conversation, **extra: Any) -> Part | None:
-    flow = library.flows().get(conversation.flow_id)
+    flow = library.flows().of(conversation)
     if flow is None:
         return None
     answers, words = records.stored_answers_and_words(session, conversation.id or 0)
@@ -267,9 +267,20 @@ def _part(session: Session, conversation: Conversation, **extra: Any) -> Part | 
             "status": conversation.status,
             "started": conversation.created_at,
             "finished": conversation.finished_at,
+            "flow_version": conversation.flow_version,
         },
         **extra,
     )
+
+
+def version_kept(header: Mapping[str, Any]) -> bool:
+    """False when the flow version the summarised conversation ran under is no longer loaded:
+    its answers are then read with the newest version's questions (summary.build says how)."""
+    flow_id, version = header.get("flow"), header.get("flow_version")
+    if not flow_id or version is None:
+        return True
+    found = library.flows().get(str(flow_id), version)
+    return found is not None and found.version == version
 
 
 def guardian_parts(session: Session, child_id: int) -> list[Part]:
@@ -389,7 +400,7 @@ def save_draft(
 ) -> SummaryDraft:
     """Check and store the barnkontakt's notes; raises SummaryRefused, keeping nothing half."""
     conversation = child_conversation(session, child.id or 0)
-    flow = library.flows().get(conversation.flow_id) if conversation else None
+    flow = library.flows().of(conversation) if conversation else None
     framework = flow.framework if flow else None
     area_ids = [a.id for a in framework.areas] if framework else list(notes.get("areas", {}))
     cleaned = clean_notes(notes, area_ids)
