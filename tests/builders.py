@@ -371,6 +371,17 @@ def make_child(
         return child.id or 0
 
 
+def months_back(app: Flask, child_id: int, days: int = 120) -> None:
+    """Move every conversation of the child so far this many days back: a round behind us."""
+    with app.app_context():
+        session = get_session()
+        for row in session.exec(select(Conversation).where(Conversation.child_id == child_id)):
+            row.created_at -= timedelta(days=days)
+            row.finished_at = (row.finished_at or records.utcnow()) - timedelta(days=days)
+            session.add(row)
+        session.commit()
+
+
 def run_through(app: Flask, conversation_id: int, wanted: dict | None = None) -> None:
     """Answer a whole conversation through the service functions, as fast as a test can.
 

@@ -10,7 +10,9 @@ conversation or an earlier follow-up, in any age band.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, select
 
@@ -201,3 +203,34 @@ def history(
         }
         result.append((loaded, levels))
     return result
+
+
+# ---------------------------------------------------------------- rounds
+
+
+def round_numbers(purposes: Sequence[str]) -> list[int]:
+    """Each conversation's round, oldest first: 0 for a first conversation, n for the n:th
+    follow-up (a first conversation run again is still round 0)."""
+    found, followups = [], 0
+    for purpose in purposes:
+        followups += purpose == "followup"
+        found.append(followups if purpose == "followup" else 0)
+    return found
+
+
+def nearest_round(
+    child_rounds: Sequence[tuple[datetime, str, int]], at: datetime, purpose: str
+) -> int | None:
+    """The round a guardian's answers belong to: that of the child's conversation of the same
+    purpose (first or follow-up) nearest in time (child_rounds: when each started, its
+    purpose, its round); None when the child has had none of that purpose.
+
+    Guardians answer from home within days of the child's conversation and rounds lie months
+    apart, so the nearest follow-up is theirs.
+    """
+    candidates = [
+        (abs((moment - at).total_seconds()), number)
+        for moment, kind, number in child_rounds
+        if kind == purpose
+    ]
+    return min(candidates)[1] if candidates else None

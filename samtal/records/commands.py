@@ -28,14 +28,21 @@ def gallra_command(dry_run: bool) -> None:
     months = settings.retention_months(session=session)
     found = retention.gallra(session=session, months=months, dry_run=dry_run)
     what = "skulle raderas" if dry_run else "raderade"
+    held = [item for item in found if item.held]
     click.echo(
-        f"Gallringstid {months} månader från barnets senaste aktivitet: {len(found)} barn {what}."
+        f"Gallringstid {months} månader från barnets senaste aktivitet: "
+        f"{len(found) - len(held)} barn {what}."
     )
     for item in found:
         # The child's number only: this output ends up in logs and e-mail.
+        said = "hålls kvar: öppen oro" if item.held else _rows(item.rows)
         click.echo(
-            f"  barn {item.child_id}, senaste aktivitet {item.last_activity:%Y-%m-%d}: "
-            f"{_rows(item.rows)}"
+            f"  barn {item.child_id}, senaste aktivitet {item.last_activity:%Y-%m-%d}: {said}"
+        )
+    if held:
+        click.echo(
+            f"{len(held)} barn hålls kvar: oro för barnets säkerhet utan orosanmälan eller "
+            "beslut. De gallras när oron är besvarad och tiden har gått från det."
         )
 
 

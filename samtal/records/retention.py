@@ -2,13 +2,18 @@
 
 The period (months, set by the admin: samtal/settings.py) counts from the child's last
 activity, the newest of: the child registered, a guardian added or invited, a consent
-recorded or withdrawn, a conversation started, answered, paused or ended, a summary draft
-saved, a summary signed. Viewing is not activity. When the period has passed since then,
-everything about the child goes at once, the registration and the consents too: the
+recorded or withdrawn, a conversation started, answered, paused or ended, a safety concern
+reported or decided, a summary draft saved, a summary signed. Viewing is not activity. When
+the period has passed since then, everything about the child goes at once, the registration
+and the consents too: the
 conversations are what a follow-up compares with, and once the child has been out of the
 support process for the whole period nothing is left to keep the registration for. The
 summary that belongs in Barnets plan has been exported there by then; an export kept outside
 Samtal is the municipality's own record, under its own plan.
+
+A child with an open safety concern (no orosanmälan and no reasoned decision yet) is held,
+however long ago: a concern is never erased unanswered. Once it is answered the period counts
+from then.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from samtal import audit
+from samtal.conversation import concerns
 from samtal.models import (
     AuditEntry,
     Child,
@@ -28,6 +34,7 @@ from samtal.models import (
     Conversation,
     Guardian,
     Invitation,
+    SafetyConcern,
     SummaryDraft,
     SummaryVersion,
     utcnow,
@@ -40,11 +47,13 @@ RUN = "gallring_run"
 
 @dataclass(frozen=True)
 class Due:
-    """A child whose retention period has passed: the number, the last activity, the rows."""
+    """A child whose retention period has passed: the number, the last activity, the rows;
+    held: not erased, for an open safety concern."""
 
     child_id: int
     last_activity: datetime
     rows: dict[str, int] = field(default_factory=dict)
+    held: bool = False
 
 
 def utc(moment: datetime) -> datetime:
@@ -75,6 +84,12 @@ def last_activities(session: Session) -> dict[int, datetime]:
         ),
         select(Consent.child_id, func.max(Consent.created_at)),
         select(Consent.child_id, func.max(Consent.withdrawn_at)),
+        *(
+            select(Conversation.child_id, func.max(answered)).join(
+                Conversation, col(Conversation.id) == SafetyConcern.conversation_id
+            )
+            for answered in (SafetyConcern.report_made_at, SafetyConcern.decided_at)
+        ),
         select(SummaryDraft.child_id, func.max(SummaryDraft.updated_at)),
         select(SummaryVersion.child_id, func.max(SummaryVersion.signed_at)),
     ]
@@ -87,10 +102,12 @@ def last_activities(session: Session) -> dict[int, datetime]:
 
 
 def due(*, session: Session, months: int, now: datetime | None = None) -> list[Due]:
-    """The children whose last activity is longer ago than the period, by number."""
+    """The children whose last activity is longer ago than the period, by number; those with
+    an open safety concern are marked held."""
     limit = cutoff(months, utc(now or utcnow()))
+    held = set(session.exec(select(Child.id).where(concerns.open_exists())).all())
     return [
-        Due(child_id, moment)
+        Due(child_id, moment, held=child_id in held)
         for child_id, moment in sorted(last_activities(session).items())
         if moment < limit
     ]
@@ -100,12 +117,15 @@ def gallra(
     *, session: Session, months: int, dry_run: bool, now: datetime | None = None
 ) -> list[Due]:
     """Erase every child that is due (or, as a dry run, only count what would go); returns
-    each child with its rows per table. A real run leaves one audit entry per child and one
-    for the run, none naming anyone."""
+    each child with its rows per table, and the held ones without rows. A real run leaves one
+    audit entry per erased child and one for the run, none naming anyone."""
     found = []
     for item in due(session=session, months=months, now=now):
         child = session.get(Child, item.child_id)
         if child is None:  # erased meanwhile, by an admin or a run on another server
+            continue
+        if item.held:
+            found.append(item)
             continue
         if dry_run:
             rows = {table: len(ids) for table, ids in owned_rows(session, item.child_id).items()}
@@ -113,7 +133,9 @@ def gallra(
             rows = erasure.erase_child(session=session, child=child, category=erasure.GALLRING)
         found.append(Due(item.child_id, item.last_activity, rows))
     if not dry_run:
-        audit.record(RUN, detail=f"{len(found)} barn; gallringstid {months} månader")
+        held = sum(item.held for item in found)
+        detail = f"{len(found) - held} barn; gallringstid {months} månader"
+        audit.record(RUN, detail=detail + (f"; {held} hålls kvar (öppen oro)" if held else ""))
     return found
 
 

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Any
 
 from samtal.conversation import engine
+from samtal.conversation.followup import direction
 from samtal.flows import SILENT, SKIP_VALUES, Flow, Framework, Step
 from samtal.flows.kinds import KINDS
 
@@ -34,6 +35,9 @@ DECISIONS = (
     "orosanmalan_gjord",
 )
 AGREEMENTS = ("samma", "nara", "skiljer_sig", "kan_inte_jamforas")
+# A follow-up asks whether the help helped (GIRFEC's review questions) instead of the five.
+EVALUATION = ("skillnad", "forandrat", "mer_stod", "horts")
+SUPPORT = ("fortsatta", "andras", "avslutas")
 # Summary role → the list it fills (in an area's view; after the areas in closing()).
 AREA_LISTS = {"strengths": "strengths", "wishes": "wishes", "own_words": "words"}
 CLOSING_LISTS = {
@@ -58,6 +62,15 @@ class Part:
     ref: int | None = None  # the guardian's id (guardian parts)
     # id, status, started, finished, and the flow_version it ran under
     conversation: Mapping[str, Any] = field(default_factory=dict)
+    round: int | None = None  # 0: a first conversation; n: the n:th follow-up
+    same_round: bool = True  # a guardian's answers belong to the round of the child's
+    earlier: Part | None = None  # the same person's conversation before, to compare with
+
+
+def round_of(part: Part) -> dict[str, Any]:
+    """Which round a person's answers come from, and the day they were given."""
+    moment = part.conversation.get("finished") or part.conversation.get("started")
+    return {"number": part.round, "date": day(moment)}
 
 
 # ---------------------------------------------------------------- building (pure)
@@ -176,9 +189,11 @@ def area_view(part: Part, area_id: str) -> dict[str, Any]:
 
 
 def closing(part: Part) -> dict[str, Any]:
-    """The answers after the areas: priorities, sharing, the meeting, the adult, the rest."""
+    """The answers after the areas: priorities, sharing, the meeting, the adult, the rest,
+    and which of these the flow asked at all (a follow-up asks fewer)."""
     flow, answers = part.flow, part.answers
     found: dict[str, Any] = {
+        "asked": sorted({s.summary for s in (*flow.intro, *flow.outro) if s.summary}),
         "priorities": None,
         "priorities_status": "not_asked",
         "sharing": None,
@@ -240,6 +255,17 @@ def unknown_answers(part: Part) -> list[dict[str, Any]]:
         if shown:
             found.append({"question": step_id, "items": shown})
     return found
+
+
+def compared(view: dict[str, Any], earlier: Part, area_id: str, kept: bool = False) -> None:
+    """Put beside a view the same person's rating last time, from which round, and the change.
+
+    kept: the young person kept this area from the guardians last time, which a guardians'
+    copy respects even if they share it now.
+    """
+    before = rating(earlier.flow, area_id, earlier.answers)
+    view["before"] = {"rating": before, "round": round_of(earlier), "kept_from_guardians": kept}
+    view["change"] = direction(before["position"], view["rating"]["position"])
 
 
 def kept_from_guardians(part: Part | None, area_ids: Sequence[str]) -> list[str]:
@@ -353,22 +379,31 @@ def build_summary(
     child_closing = closing(child_part) if child_part else closing_empty()
     priorities = [a for a in (child_closing["priorities"] or []) if a in area_ids]
     kept = kept_from_guardians(child_part, area_ids)
+    earlier = child_part.earlier if child_part else None
+    kept_before = kept_from_guardians(earlier, area_ids)
     guardians_closing = [closing(part) for part in guardian_parts]
 
     built_areas = []
     for area in areas:
         child_view = area_view(child_part, area["id"]) if child_part else None
+        if child_view is not None and earlier is not None:
+            compared(child_view, earlier, area["id"], area["id"] in kept_before)
         guardian_views = []
         for part in guardian_parts:
             view = area_view(part, area["id"])
+            if part.earlier is not None:
+                compared(view, part.earlier, area["id"])
+            # Like with like: a guardian's answers from another round say nothing about
+            # whether they see it as the child does now.
+            with_child = child_view["rating"] if child_view and part.same_round else None
             guardian_views.append(
                 {
                     "guardian_id": part.ref,
                     "name": part.name,
                     **view,
-                    "agreement": agreement(
-                        child_view["rating"] if child_view else None, view["rating"]
-                    ),
+                    "round": round_of(part),
+                    "same_round": part.same_round,
+                    "agreement": agreement(with_child, view["rating"]),
                 }
             )
         _add_translations(child_view, "child", translations)
@@ -397,6 +432,9 @@ def build_summary(
                 "status": part.conversation.get("status"),
                 "finished": day(part.conversation.get("finished")),
                 "flow": part.flow.id,
+                "round": round_of(part),
+                "same_round": part.same_round,
+                "asked": found["asked"],
                 "interpreter": found["interpreter"],
                 "meeting_language": found["meeting_language"],
                 "meeting": found["meeting"],
@@ -431,6 +469,7 @@ def build_summary(
                 conversation.get("flow_version", child_part.flow.version) if child_part else None
             ),
             "purpose": getattr(child_part.flow, "purpose", "first") if child_part else None,
+            "round": round_of(child_part) if child_part else None,
             "conversation_id": conversation.get("id"),
             "conversation_status": conversation.get("status"),
             "conversation_started": day(conversation.get("started")),
@@ -445,6 +484,7 @@ def build_summary(
         "areas": built_areas,
         "priorities": priorities,
         "priorities_status": child_closing["priorities_status"],
+        "closing_asked": child_closing["asked"],
         "meeting": child_closing["meeting"],
         "adult": child_closing["adult"],
         "child_other": child_closing["other"],
@@ -453,13 +493,30 @@ def build_summary(
         "safety": [dict(s) for s in safety],
         "analysis": {key: clean_text(notes.get("questions", {}).get(key)) for key in QUESTIONS},
         "decision": {"code": decision, "text": clean_text(notes.get("decision_text"))},
+        "evaluation": evaluation(notes)
+        if child_part and child_part.flow.purpose == "followup"
+        else None,
         "shared": False,
+    }
+
+
+def evaluation(notes: Mapping[str, Any]) -> dict[str, Any]:
+    """The barnkontakt's evaluation of the support in a follow-up: the review questions and
+    whether the support goes on, changes or ends."""
+    answers = notes.get("evaluation") or {}
+    return {
+        "questions": {key: clean_text(answers.get(key)) for key in EVALUATION},
+        "support": {
+            "code": notes.get("support") or None,
+            "text": clean_text(notes.get("support_text")),
+        },
     }
 
 
 def closing_empty() -> dict[str, Any]:
     """What closing() gives when there is no conversation at all."""
     return {
+        "asked": None,
         "priorities": None,
         "priorities_status": "not_asked",
         "meeting": [],

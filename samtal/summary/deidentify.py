@@ -30,14 +30,15 @@ class FreeText:
 
 
 def _is_free_text(path: tuple[str, ...], key: str, value: Any) -> bool:
-    """A note or translation, an analysis answer, or the decision's text."""
+    """A note or translation, an analysis or evaluation answer, or a decision's text."""
     if not isinstance(value, str):
         return False
     where = path[-1:]
     return (
         key in ("note", "translation")
         or where == ("analysis",)
-        or (where == ("decision",) and key == "text")
+        or path == ("evaluation", "questions")
+        or (where in (("decision",), ("support",)) and key == "text")
     )
 
 
@@ -92,6 +93,18 @@ def _without_empty_words(node: Any) -> Any:
     return node
 
 
+def _undated(node: Any) -> None:
+    """Clear the day of every round (when answers were given dates the conversations)."""
+    if isinstance(node, dict):
+        if isinstance(node.get("round"), dict):
+            node["round"]["date"] = None
+        for value in node.values():
+            _undated(value)
+    elif isinstance(node, list):
+        for value in node:
+            _undated(value)
+
+
 def deidentify(summary: Mapping[str, Any], approved: Collection[str]) -> dict[str, Any]:
     """The summary with nothing that identifies the child, and only approved free text."""
     shown: dict[str, Any] = copy.deepcopy(dict(summary))
@@ -116,6 +129,7 @@ def deidentify(summary: Mapping[str, Any], approved: Collection[str]) -> dict[st
     for area in shown.get("areas", []):
         for view in area.get("guardians", []):
             view.update(guardian_id=order.get(view.get("guardian_id")), name="")
+    _undated(shown)
     shown["safety"] = []
     shown["shared"] = True
     return shown

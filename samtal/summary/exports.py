@@ -24,7 +24,7 @@ from samtal.summary import store
 from samtal.summary.deidentify import deidentify
 from samtal.summary.sharing import prepare
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 SCHEMA_FILE = shipped("schema") / "summary-v1.schema.json"
 
 

@@ -99,6 +99,12 @@ def prepare(
             _leave_out(area)
             missing["areas"][area_id] = "withheld" if area_id in kept else "not_shared"
             continue
+        if audience == "guardians" and (area["child"] or {}).get("before", {}).get(
+            "kept_from_guardians"
+        ):
+            # Kept from them last time: what the young person shares now does not open it.
+            area["child"].pop("before")
+            area["child"].pop("change")
         included.add(area_id)
         missing["areas"][area_id] = _why(area["child"], status)
     summary["priorities"] = [a for a in priorities_before if a in included]

@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from sqlalchemy import update
@@ -19,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from samtal import library, settings
-from samtal.conversation import records
+from samtal.conversation import followup, lifecycle, records
 from samtal.models import (
     Child,
     Consent,
@@ -31,7 +32,16 @@ from samtal.models import (
     SummaryVersion,
     utcnow,
 )
-from samtal.summary.build import DECISIONS, QUESTIONS, Part, build_summary, clean_text, day
+from samtal.summary.build import (
+    DECISIONS,
+    EVALUATION,
+    QUESTIONS,
+    SUPPORT,
+    Part,
+    build_summary,
+    clean_text,
+    day,
+)
 
 NOTE_LIMIT = 4000
 # The barnkontakt's translation of one free-text answer: form field "tr-" + its key, which is
@@ -112,6 +122,12 @@ def facts(content: Mapping[str, Any]) -> dict[tuple[str, str, str], str]:
     found[("closing", "adult", "")] = _texts(content.get("adult"))
     for key, value in content.get("analysis", {}).items():
         found[("analysis", key, "")] = value
+    evaluation = content.get("evaluation") or {}
+    for key, value in (evaluation.get("questions") or {}).items():
+        found[("evaluation", key, "")] = value
+    support = evaluation.get("support") or {}
+    found[("evaluation", "support", "")] = support.get("code") or ""
+    found[("evaluation", "support_text", "")] = support.get("text") or ""
     decision = content.get("decision", {})
     found[("decision", "code", "")] = decision.get("code") or ""
     found[("decision", "text", "")] = decision.get("text") or ""
@@ -167,6 +183,9 @@ def notes_from_form(form: Mapping[str, str], area_ids: Sequence[str]) -> dict[st
             for area_id in area_ids
         },
         "questions": {key: form.get(f"q-{key}", "") for key in QUESTIONS},
+        "evaluation": {key: form.get(f"e-{key}", "") for key in EVALUATION},
+        "support": form.get("support", ""),
+        "support_text": form.get("support_text", ""),
         "decision": form.get("decision", ""),
         "decision_text": form.get("decision_text", ""),
         "translations": {
@@ -180,6 +199,9 @@ def notes_from_form(form: Mapping[str, str], area_ids: Sequence[str]) -> dict[st
 def form_values(notes: Mapping[str, Any]) -> dict[str, str]:
     """The notes as form field values (the inverse of notes_from_form)."""
     values = {f"q-{k}": v for k, v in notes.get("questions", {}).items()}
+    values.update({f"e-{k}": v for k, v in (notes.get("evaluation") or {}).items()})
+    values["support"] = notes.get("support") or ""
+    values["support_text"] = notes.get("support_text", "")
     for area_id, own in notes.get("areas", {}).items():
         values[f"note-{area_id}"] = own.get("note", "")
         values[f"translation-{area_id}"] = own.get("translation", "")
@@ -207,6 +229,10 @@ def clean_notes(notes: Mapping[str, Any], area_ids: Sequence[str]) -> dict[str, 
             "translation": checked(own.get("translation"), f"translation-{area_id}"),
         }
     questions = {k: checked(notes.get("questions", {}).get(k), f"q-{k}") for k in QUESTIONS}
+    evaluation = {k: checked((notes.get("evaluation") or {}).get(k), f"e-{k}") for k in EVALUATION}
+    support = clean_text(notes.get("support"))
+    if support and support not in SUPPORT:
+        raise SummaryRefused("unknown_support", "support")
     decision = clean_text(notes.get("decision"))
     if decision and decision not in DECISIONS:
         raise SummaryRefused("unknown_decision", "decision")
@@ -217,6 +243,9 @@ def clean_notes(notes: Mapping[str, Any], area_ids: Sequence[str]) -> dict[str, 
     return {
         "areas": areas,
         "questions": questions,
+        "evaluation": evaluation,
+        "support": support,
+        "support_text": checked(notes.get("support_text"), "support_text"),
         "decision": decision,
         "decision_text": checked(notes.get("decision_text"), "decision_text"),
         "translations": translations,
@@ -227,12 +256,24 @@ def clean_notes(notes: Mapping[str, Any], area_ids: Sequence[str]) -> dict[str, 
 
 
 def draft_of(session: Session, child_id: int) -> SummaryDraft | None:
-    """The child's working copy, if any."""
-    return session.exec(
+    """The child's working copy for the round the summary is about, if any.
+
+    A follow-up starts with empty notes (the last round's stay in its signed versions); notes
+    written before the child's first conversation, or for one run again, belong to round 0.
+    """
+    conversation = child_conversation(session, child_id)
+    rounds = child_rounds(session, child_id)
+    now = rounds[conversation.id][2] if conversation and conversation.id in rounds else 0
+    drafts = session.exec(
         select(SummaryDraft)
         .where(SummaryDraft.child_id == child_id)
         .order_by(col(SummaryDraft.id).desc())
-    ).first()
+    ).all()
+    for draft in drafts:
+        of = rounds[draft.conversation_id][2] if draft.conversation_id in rounds else 0
+        if of == now:
+            return draft
+    return None
 
 
 FINISHED = ("completed", "ended", "declined")
@@ -250,6 +291,51 @@ def child_conversation(session: Session, child_id: int) -> Conversation | None:
     )
     finished = session.exec(query.where(col(Conversation.status).in_(FINISHED))).first()
     return finished or session.exec(query).first()
+
+
+def _purpose(conversation: Conversation) -> str:
+    flow = library.flows().of(conversation)
+    return flow.purpose if flow is not None else "first"
+
+
+def child_rounds(session: Session, child_id: int) -> dict[int, tuple[Any, str, int]]:
+    """The child's own conversations by id: when each started, its purpose and its round.
+
+    A conversation the child said no to starts no round of its own.
+    """
+    rows = session.exec(
+        select(Conversation)
+        .where(Conversation.child_id == child_id, col(Conversation.guardian_id).is_(None))
+        .order_by(col(Conversation.created_at), col(Conversation.id))
+    ).all()
+    purposes = [_purpose(row) for row in rows]
+    counted = [p for row, p in zip(rows, purposes, strict=True) if row.status != "declined"]
+    numbers = iter(followup.round_numbers(counted))
+    found, last = {}, 0
+    for row, purpose in zip(rows, purposes, strict=True):
+        if row.status != "declined":
+            last = next(numbers)
+            number = last
+        else:
+            number = last + 1 if purpose == "followup" else 0
+        found[row.id or 0] = (row.created_at, purpose, number)
+    return found
+
+
+def _earlier(
+    session: Session,
+    conversation: Conversation,
+    round_of: Callable[[Conversation], int],
+    **extra: Any,
+) -> Part | None:
+    """For a follow-up: the same person's conversation before it (under the same framework,
+    so its areas mean the same), with its round; else None."""
+    flow = library.flows().of(conversation)
+    if flow is None or flow.purpose != "followup":
+        return None
+    before = lifecycle.previous_conversation(session, conversation)
+    part = _part(session, before, round=round_of(before), **extra) if before else None
+    return part if part is not None and part.flow.framework.id == flow.framework.id else None
 
 
 def _part(session: Session, conversation: Conversation, **extra: Any) -> Part | None:
@@ -283,21 +369,49 @@ def version_kept(header: Mapping[str, Any]) -> bool:
     return found is not None and found.version == version
 
 
-def guardian_parts(session: Session, child_id: int) -> list[Part]:
-    """Each guardian's latest sent questionnaire (one not yet sent is the guardian's still)."""
+def _guardian_round(
+    timing: Sequence[tuple[Any, str, int]],
+    own: Mapping[int | None, int],
+    conversation: Conversation,
+) -> int:
+    """A guardian's conversation's round: the child's round nearest in time; without one,
+    the guardian's own count (own: the guardian's conversations' rounds among themselves)."""
+    number = followup.nearest_round(timing, conversation.created_at, _purpose(conversation))
+    return own.get(conversation.id, 0) if number is None else number
+
+
+def guardian_parts(session: Session, child_id: int, child_round: int | None = None) -> list[Part]:
+    """Each guardian's latest sent questionnaire (one not yet sent is the guardian's still),
+    with its round, whether that is the child's round (child_round; None: no child
+    conversation), and for a follow-up the same guardian's answers before it."""
     guardians = session.exec(
         select(Guardian).where(Guardian.child_id == child_id).order_by(col(Guardian.id))
     ).all()
+    timing = list(child_rounds(session, child_id).values())
     parts = []
     for guardian in guardians:
-        conversation = session.exec(
+        answered = session.exec(
             select(Conversation)
             .where(Conversation.guardian_id == guardian.id, Conversation.status == "completed")
-            .order_by(col(Conversation.id).desc())
-        ).first()
-        if conversation is None:
+            .order_by(col(Conversation.created_at), col(Conversation.id))
+        ).all()
+        if not answered:
             continue
-        part = _part(session, conversation, name=guardian.name, ref=guardian.id)
+        own = followup.round_numbers([_purpose(c) for c in answered])
+        round_of = partial(
+            _guardian_round, timing, {c.id: n for c, n in zip(answered, own, strict=True)}
+        )
+        latest = answered[-1]
+        who: dict[str, Any] = {"name": guardian.name, "ref": guardian.id}
+        part = _part(
+            session,
+            latest,
+            **who,
+            round=round_of(latest),
+            same_round=child_round is None
+            or followup.nearest_round(timing, latest.created_at, _purpose(latest)) == child_round,
+            earlier=_earlier(session, latest, round_of, **who),
+        )
         if part is not None:
             parts.append(part)
     return parts
@@ -357,7 +471,16 @@ def gather(
 ) -> dict[str, Any]:
     """The child's summary as it stands now, from stored answers and the draft's notes."""
     conversation = child_conversation(session, child.id or 0)
-    child_part = _part(session, conversation) if conversation else None
+    child_part, child_round = None, None
+    if conversation is not None:
+        rounds = child_rounds(session, child.id or 0)
+        child_round = rounds[conversation.id or 0][2]
+        child_part = _part(
+            session,
+            conversation,
+            round=child_round,
+            earlier=_earlier(session, conversation, lambda c: rounds[c.id or 0][2]),
+        )
     if notes is None:
         draft = draft_of(session, child.id or 0)
         notes = draft.notes if draft else {}
@@ -381,7 +504,9 @@ def gather(
         },
         child_part=child_part,
         guardian_parts=[
-            p for p in guardian_parts(session, child.id or 0) if p.flow.framework.id == framework.id
+            p
+            for p in guardian_parts(session, child.id or 0, child_round)
+            if p.flow.framework.id == framework.id
         ],
         safety=safety_notes(session, child.id or 0),
         notes=notes,

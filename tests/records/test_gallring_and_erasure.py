@@ -18,7 +18,7 @@ from sqlmodel import SQLModel, col
 
 from samtal import audit, library
 from samtal.config import ROOT
-from samtal.conversation import adult, invitations, lifecycle, records
+from samtal.conversation import adult, concerns, invitations, lifecycle, records
 from samtal.conversation.panel_access import Actor
 from samtal.conversation.reading import Parsed
 from samtal.db import get_session
@@ -64,10 +64,11 @@ def make_person(app: Flask, role: str) -> Staff:
         )
 
 
-def seed(app: Flask, name: str, guardian: str, staff: Staff) -> int:
+def seed(app: Flask, name: str, guardian: str, staff: Staff, reported: bool = True) -> int:
     """A child with everything Samtal holds: answers with history and the child's words, a
-    safety note, a guardian with an invitation and answers, consent, a draft and a signed
-    summary, and audit entries that name the child."""
+    safety note (answered with an orosanmälan unless `reported` is False), a guardian with an
+    invitation and answers, consent, a draft and a signed summary, and audit entries that name
+    the child."""
     with app.test_request_context():
         session = get_session()
         child = Child(name=name, birth_date=date(2017, 3, 14), barnkontakt_id=staff.id)
@@ -95,13 +96,15 @@ def seed(app: Flask, name: str, guardian: str, staff: Staff) -> int:
                 request_key=None,
                 part=part,
             )
-        adult.mark_concern(
+        concern = adult.mark_concern(
             session=session,
             conversation=conversation,
             step_id="omsorg.ord",
             note=f"ORO-{name}",
             actor=Actor(staff.id, "staff", conversation.id or 0),
         )
+        if reported:
+            concerns.record_report(session=session, concern=concern, staff=staff)
         issued = invitations.issue(
             session=session,
             child=child,
@@ -262,6 +265,43 @@ def test_gallring_dry_run_lists_and_real_run_erases_only_children_past_the_perio
     assert "0 barn raderade" in again.output
 
 
+def test_a_child_with_an_open_concern_is_held_until_the_concern_is_answered(db_app):
+    """Past the period, but a safety concern has neither an orosanmälan nor a decision: the
+    child is held (said, by number only); once it is answered, the period counts from then."""
+    staff = make_person(db_app, "barnkontakt")
+    open_ = seed(db_app, "Olga Oro", "Oskar Oro", staff, reported=False)
+    gone = seed(db_app, "Gun Gallrad", "Gert Gallrad", staff)
+    age_everything(db_app, datetime.now(UTC) - timedelta(days=30 * 31))
+    runner = db_app.test_cli_runner()
+
+    dry = runner.invoke(args=["samtal", "gallra", "--dry-run"])
+    assert "1 barn skulle raderas" in dry.output
+    assert (
+        f"barn {open_}, senaste aktivitet" in dry.output and "hålls kvar: öppen oro" in dry.output
+    )
+    assert "1 barn hålls kvar" in dry.output and "Olga" not in dry.output
+    real = runner.invoke(args=["samtal", "gallra"])
+    assert "1 barn raderade" in real.output and "1 barn hålls kvar" in real.output
+    assert rows_about(db_app, open_)["safetyconcern"] == 1
+    assert all(count == 0 for count in rows_about(db_app, gone).values())
+    runs = [e.detail for e in audit_entries(db_app) if e.action == "gallring_run"]
+    assert runs == ["1 barn; gallringstid 24 månader; 1 hålls kvar (öppen oro)"]
+    admin = make_person(db_app, "admin")
+    client = db_app.test_client()
+    assert login(client, admin.email).status_code == 303
+    page = " ".join(client.get("/arbete/admin/gallring").get_data(as_text=True).split())
+    assert "0 barn har passerat gallringstiden" in page
+    assert "1 barn hålls kvar fast tiden har gått" in page and f"Barn nummer {open_}" in page
+
+    with db_app.app_context():
+        session = get_session()
+        [concern] = concerns.of_child(session, open_)
+        concerns.record_report(session=session, concern=concern.concern, staff=staff)
+    after = runner.invoke(args=["samtal", "gallra"])
+    assert "0 barn raderade" in after.output and "hålls kvar" not in after.output
+    assert rows_about(db_app, open_)["child"] == 1  # answered today: the period starts again
+
+
 def test_retention_page_tells_what_is_erased_and_when_it_last_ran(app, staff_client):
     client, _admin = staff_client("admin")
     html = client.get("/arbete/admin/gallring").get_data(as_text=True)
@@ -343,6 +383,17 @@ def test_only_an_admin_may_erase_or_extract(app, staff_client):
 
 # The register extract ----------------------------------------------------------------------
 
+REASON = "Begäran om registerutdrag från vårdnadshavare, ärende 2026-114"
+
+
+def break_glass(client, extract_path: str) -> None:
+    """The extract holds safety notes and the child's words: the admin is sent to write down
+    why first, and comes back to the extract."""
+    sent = client.get(extract_path)
+    assert sent.status_code == 303 and "/bryt-forseglingen" in sent.headers["Location"]
+    back = post(client, sent.headers["Location"], {"reason": REASON, "next": extract_path})
+    assert back.status_code == 303 and back.headers["Location"] == extract_path
+
 
 def test_register_extract_json_holds_everything_and_follows_its_schema(db_app):
     staff = make_person(db_app, "barnkontakt")
@@ -351,6 +402,7 @@ def test_register_extract_json_holds_everything_and_follows_its_schema(db_app):
     seed(db_app, "Annan Person", "Annans Förälder", staff)
     client = db_app.test_client()
     assert login(client, admin.email).status_code == 303
+    break_glass(client, f"/arbete/admin/barn/{child_id}/registerutdrag.json")
     response = client.get(f"/arbete/admin/barn/{child_id}/registerutdrag.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -374,8 +426,8 @@ def test_register_extract_json_holds_everything_and_follows_its_schema(db_app):
     assert any(e["kind"] == "started" for e in own["events"])
     assert len(document["conversations"]) == 2  # the child's and the guardian's
     assert document["summary_drafts"] and document["summary_versions"][0]["number"] == 1
-    assert {e["action"] for e in document["audit"]} >= {"view_child"}
-    assert {p["name"] for p in document["staff"]} == {"Test barnkontakt"}
+    assert {e["action"] for e in document["audit"]} >= {"view_child", "break_glass"}
+    assert {p["name"] for p in document["staff"]} == {"Test barnkontakt", "Test admin"}
     assert document["made_by"] == "Test admin"
     text = json.dumps(document, ensure_ascii=False)
     assert "Annan Person" not in text and "Annans Förälder" not in text
@@ -390,6 +442,7 @@ def test_register_extract_pdf_reads_as_the_childs_record(app, staff_client, tmp_
     _client, staff = staff_client("barnkontakt")
     client, _admin = staff_client("admin")
     child_id = seed(app, "Pia Pdf", "Per Pdf", staff)
+    break_glass(client, f"/arbete/admin/barn/{child_id}/registerutdrag.pdf")
     response = client.get(f"/arbete/admin/barn/{child_id}/registerutdrag.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     file = tmp_path / "utdrag.pdf"

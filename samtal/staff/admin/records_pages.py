@@ -19,6 +19,7 @@ from samtal.models import Child, Staff, utcnow
 from samtal.records import erasure, extract
 from samtal.records.owned import TABLE_NAMES, owned_rows
 from samtal.staff.access import child_or_404, current_staff, login_required
+from samtal.staff.need_to_know import glass_first
 from samtal.summary import exports
 
 ERASE_SALT = "samtal.erase-child"
@@ -41,8 +42,12 @@ def _extract_file(child: Child, extension: str) -> str:
 
 @login_required("admin")
 def child_extract_json(child_id: int):
-    """Everything held about the child as JSON (schema/register-extract-v1.schema.json)."""
+    """Everything held about the child as JSON (schema/register-extract-v1.schema.json).
+
+    It holds safety notes and the child's own words: the admin breaks the glass first."""
     child = child_or_404(child_id)
+    if stopped := glass_first(_admin(), child):
+        return stopped
     document = extract.build(session=get_session(), child=child, made_by=_admin().name)
     audit.record("register_extract", child.id, "json")
     return Response(
@@ -56,6 +61,8 @@ def child_extract_json(child_id: int):
 def child_extract_pdf(child_id: int):
     """Everything held about the child as PDF, from the same document as the JSON."""
     child = child_or_404(child_id)
+    if stopped := glass_first(_admin(), child):
+        return stopped
     document = extract.build(session=get_session(), child=child, made_by=_admin().name)
     html = render_template(
         "staff/admin/extract.html", d=document, table_names=TABLE_NAMES, flat=extract.flat

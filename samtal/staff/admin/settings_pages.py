@@ -127,7 +127,7 @@ def retention():
         months=typed if typed is not None else months_now,
         months_now=months_now,
         default=settings.DEFAULT_RETENTION_MONTHS,
-        past=len(gallring.due(session=db, months=months_now)),
+        due=gallring.due(session=db, months=months_now),
         last_run=gallring.last_run(db),
         error=error,
     ), (422 if error else 200)

@@ -26,7 +26,7 @@ from samtal.models import Child, Conversation, SummaryVersion, utcnow
 from samtal.staff import consent
 from samtal.staff.access import child_or_404, login_required
 from samtal.staff.summary import copy_choice
-from samtal.staff.summary.texts import compass
+from samtal.staff.summary.texts import changes, compass
 from samtal.staff.summary.views import READERS, chosen, signer_names
 from samtal.summary import exports, store
 from samtal.summary.sharing import prepare
@@ -121,9 +121,12 @@ def _refused_or_choice(child: Child, request_: ExportRequest):
     return None
 
 
-def _filename(child: Child, signed: SummaryVersion | None, extension: str) -> str:
+def _filename(request_: ExportRequest, child: Child, extension: str) -> str:
+    signed = request_.signed
     suffix = f"v{signed.number}" if signed else "utkast"
-    return f"sammanstallning-{child.id}-{suffix}.{extension}"
+    followup = request_.content.get("header", {}).get("purpose") == "followup"
+    name = "barnets-plan-uppfoljning" if followup else "sammanstallning"
+    return f"{name}-{child.id}-{suffix}.{extension}"
 
 
 def _print_page(child: Child, request_: ExportRequest, *, pdf: bool) -> tuple[str, dict[str, str]]:
@@ -137,6 +140,7 @@ def _print_page(child: Child, request_: ExportRequest, *, pdf: bool) -> tuple[st
     )
     names = signer_names([signed]) if signed else {}
     wheel = compass(shown, prefix="utskrift")
+    change = changes(shown, prefix="utskrift-forandring")
     page = render_template(
         "staff/summary/print.html",
         child=child,
@@ -152,8 +156,12 @@ def _print_page(child: Child, request_: ExportRequest, *, pdf: bool) -> tuple[st
         pdf_figure=exports.figure_address,
         pdf_drawing=exports.drawing_address,
         wheel=wheel,
+        change=change,
     )
-    return page, {"hjul": str(wheel)}
+    figures = {"hjul": str(wheel)}
+    if change is not None:
+        figures["forandring"] = str(change)
+    return page, figures
 
 
 @login_required(*READERS)
@@ -224,7 +232,7 @@ def pdf(child_id: int):
         document,
         mimetype="application/pdf",
         headers={
-            "Content-Disposition": f'attachment; filename="{_filename(child, signed, "pdf")}"'
+            "Content-Disposition": f'attachment; filename="{_filename(request_, child, "pdf")}"'
         },
     )
 
@@ -250,7 +258,7 @@ def json_export(child_id: int):
         exports.to_json(document),
         mimetype="application/json",
         headers={
-            "Content-Disposition": f'attachment; filename="{_filename(child, signed, "json")}"'
+            "Content-Disposition": f'attachment; filename="{_filename(request_, child, "json")}"'
         },
     )
 

@@ -14,7 +14,14 @@ from markupsafe import Markup
 
 from samtal.summary import store
 from samtal.summary.store import SummaryRefused
-from samtal.summary.wheel import ChangeTexts, WheelTexts, series_of, wheel
+from samtal.summary.wheel import (
+    ChangeTexts,
+    WheelTexts,
+    change_chart,
+    mark_of,
+    series_of,
+    wheel,
+)
 
 QUESTIONS = {
     "hinder": _l("Vad står i vägen för barnets välbefinnande?"),
@@ -22,6 +29,25 @@ QUESTIONS = {
     "gora_nu": _l("Vad kan jag göra nu?"),
     "verksamheten": _l("Vad kan min verksamhet göra?"),
     "andra": _l("Vilket ytterligare stöd behövs från andra, om något?"),
+}
+# GIRFEC's review questions, asked of the barnkontakt in a follow-up (build.EVALUATION).
+EVALUATION = {
+    "skillnad": _l("Har planen gjort skillnad för barnet? På vilket sätt?"),
+    "forandrat": _l("Vad har förändrats sedan förra gången, för barnet och för familjen?"),
+    "mer_stod": _l("Behövs mer stöd, eller ett annat stöd?"),
+    "horts": _l(
+        "Har barnet och vårdnadshavarna fått säga sitt, och syns deras syn i planen? Hur?"
+    ),
+}
+SUPPORT = {
+    "fortsatta": _l("Stödet fortsätter som nu"),
+    "andras": _l("Stödet ändras"),
+    "avslutas": _l("Stödet avslutas"),
+}
+CHANGES = {
+    "better": _l("Bättre"),
+    "worse": _l("Sämre"),
+    "same": _l("Som förut"),
 }
 DECISIONS = {
     "inget_vidare": _l("Inget vidare"),
@@ -93,15 +119,54 @@ FIELDS = {
     "code": _l("Nästa steg"),
     "text": _l("Nästa steg, fritext"),
     "notes": _l("Oro för barnets säkerhet"),
+    "support": _l("Stödet fortsätter, ändras eller avslutas"),
+    "support_text": _l("Vad händer med stödet"),
     **{key: label for key, label in QUESTIONS.items()},
+    **{key: label for key, label in EVALUATION.items()},
 }
 SECTIONS = {
     "header": _l("Uppgifter"),
     "closing": _l("Till sist"),
     "analysis": _l("Analys"),
+    "evaluation": _l("Uppföljning"),
     "decision": _l("Nästa steg"),
     "safety": _l("Säkerhet"),
 }
+
+
+def document_title(content: dict[str, Any]) -> str:
+    """What the document is: a follow-up's summary is the follow-up of Barnets plan."""
+    if content.get("header", {}).get("purpose") == "followup":
+        return _("Barnets plan – uppföljning")
+    return _("Sammanställning")
+
+
+def round_name(number: int) -> str:
+    """A round by its number: the first conversation (0), or the n:th follow-up."""
+    return _("Uppföljning %(n)d", n=number) if number else _("Första samtalet")
+
+
+def round_label(found: dict[str, Any] | None) -> str:
+    """Which round answers come from, with the day: 'Första samtalet, 2026-01-12'."""
+    if not found or found.get("number") is None:
+        return _("Tidigare")
+    name = round_name(found["number"])
+    return f"{name}, {found['date']}" if found.get("date") else name
+
+
+def changes(content: dict[str, Any], prefix: str = "forandring") -> Markup | None:
+    """A follow-up's chart of the child's change per area since last time; None when the
+    summary compares nothing (a first conversation, or no earlier one to compare with)."""
+    areas = [a for a in content["areas"] if a.get("child") and a["child"].get("before")]
+    if not areas:
+        return None
+    return change_chart(
+        [(a["id"], translated(a["label"])) for a in areas],
+        {a["id"]: mark_of(a["child"]["before"]["rating"]) for a in areas},
+        {a["id"]: mark_of(a["child"]["rating"]) for a in areas},
+        texts=change_texts(),
+        prefix=prefix,
+    )
 
 
 def wheel_texts(framework: str = "Behovskompassen") -> WheelTexts:
@@ -147,12 +212,21 @@ def translated(text: str) -> str:
 
 
 def compass(content: dict[str, Any], prefix: str = "kompass") -> Markup:
-    """The wheel for a built summary."""
+    """The wheel for a built summary; a guardian whose answers are from another round than
+    the child's says which in the legend."""
+    elsewhere = {
+        g["name"]: round_label(g.get("round"))
+        for g in content.get("guardians", [])
+        if g.get("same_round") is False
+    }
+
+    def guardian(name: str) -> str:
+        said = _("Vårdnadshavare: %(name)s", name=name)
+        return f"{said} ({elsewhere[name]})" if name in elsewhere else said
+
     return wheel(
         areas=[(a["id"], translated(a["label"])) for a in content["areas"]],
-        series=series_of(
-            content, _("Barnet"), lambda name: _("Vårdnadshavare: %(name)s", name=name)
-        ),
+        series=series_of(content, _("Barnet"), guardian),
         priorities=content.get("priorities", []),
         texts=wheel_texts(translated(content["framework"]["name"])),
         prefix=prefix,
@@ -170,4 +244,6 @@ def refusal(refused: SummaryRefused) -> str:
         )
     if refused.reason == "unknown_decision":
         return _("Välj ett av alternativen för nästa steg.")
+    if refused.reason == "unknown_support":
+        return _("Välj om stödet fortsätter, ändras eller avslutas.")
     return _("Det gick inte att spara just nu. Försök igen.")

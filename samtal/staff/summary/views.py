@@ -26,16 +26,22 @@ from samtal.staff import consent
 from samtal.staff.access import child_or_404, current_staff, login_required, restored_form
 from samtal.staff.summary.texts import (
     AGREEMENTS,
+    CHANGES,
     CONVERSATION_STATES,
     DECISIONS,
+    EVALUATION,
     FIELDS,
     MISSING_TEXTS,
     QUESTIONS,
     RATING_STATES,
     SECTIONS,
+    SUPPORT,
     WRITERS_OF_WORDS,
+    changes,
     compass,
+    document_title,
     refusal,
+    round_label,
 )
 from samtal.summary import store
 from samtal.summary.build import translatable
@@ -53,6 +59,11 @@ def _install_htmx(state) -> None:
 def _labels() -> dict[str, Any]:
     return {
         "QUESTIONS": QUESTIONS,
+        "EVALUATION": EVALUATION,
+        "SUPPORT": SUPPORT,
+        "CHANGES": CHANGES,
+        "round_label": round_label,
+        "document_title": document_title,
         "DECISIONS": DECISIONS,
         "AGREEMENTS": AGREEMENTS,
         "RATING_STATES": RATING_STATES,
@@ -146,6 +157,7 @@ def _render_show(
         values=values,
         error=error,
         wheel=compass(content),
+        change=changes(content),
         may_edit=me().role in WRITERS,
         recipients=recipients(child),
     ), status
@@ -275,6 +287,7 @@ def version(child_id: int, n: int):
         signer=signer_names([found]).get(found.signed_by, "–"),
         verified=store.verify(found),
         wheel=compass(found.content),
+        change=changes(found.content),
     )
 
 

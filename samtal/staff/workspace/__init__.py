@@ -22,7 +22,7 @@ bp.add_url_rule(
     "/barn/<int:child_id>/vardnadshavare", methods=["GET", "POST"], view_func=views.add_guardian
 )
 bp.add_url_rule(
-    "/barn/<int:child_id>/uppfoljning", methods=["GET", "POST"], view_func=views.followup
+    "/barn/<int:child_id>/uppfoljning", methods=["GET", "POST"], view_func=views.followup_due
 )
 bp.add_url_rule(
     "/barn/<int:child_id>/samtal/har", methods=["GET", "POST"], view_func=kiosk.start_here

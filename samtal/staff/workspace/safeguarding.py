@@ -13,7 +13,12 @@ from samtal.conversation import concerns, panel_access
 from samtal.db import get_session
 from samtal.models import Child, Conversation, Guardian, Invitation, utcnow
 from samtal.staff.access import child_or_404, login_required
-from samtal.staff.need_to_know import GLASS_MINUTES, REASON_MIN, may_read_sensitive
+from samtal.staff.need_to_know import (
+    GLASS_MINUTES,
+    REASON_MIN,
+    may_read_sensitive,
+    places_of,
+)
 from samtal.staff.workspace.views import READERS, me, to_child
 
 
@@ -23,7 +28,7 @@ def break_glass(child_id: int):
     child = child_or_404(child_id)
     staff = me()
     target = request.values.get("next", "")
-    if not target.startswith(f"/arbete/barn/{child.id}"):
+    if not target.startswith(places_of(child.id or 0)):
         target = url_for("workspace.child", child_id=child.id)
     if staff.role != "admin" or may_read_sensitive(staff, child):
         return redirect(target, code=303)

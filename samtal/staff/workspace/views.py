@@ -33,7 +33,7 @@ from werkzeug.routing import BuildError
 
 from samtal import audit, inputs, library, settings
 from samtal.ages import age_of
-from samtal.conversation import followup as followups
+from samtal.conversation import followup
 from samtal.conversation.engine import Given
 from samtal.db import get_session
 from samtal.flows import SKIP_VALUES, Flow, Framework
@@ -54,7 +54,7 @@ from samtal.staff import caseload as cases
 from samtal.staff import children, consent
 from samtal.staff.access import child_or_404, current_staff, login_required, restored_form
 from samtal.staff.invitation_mail import latest_deliveries
-from samtal.staff.summary.texts import CONVERSATION_STATES, change_texts
+from samtal.staff.summary.texts import CHANGES, CONVERSATION_STATES, change_texts, round_name
 from samtal.staff.workspace import safety
 from samtal.summary.wheel import Mark, change_chart
 
@@ -114,20 +114,13 @@ AUDIT_ACTIONS = {
         "choose_child_copy": _l("Valde vad som ska med i barnets kopia"),
         "export_consultation": _l("Laddade ner sammanställningen avidentifierad"),
 }
-CHANGE_WORDS = {
-    "better": _l("Bättre"),
-    "worse": _l("Sämre"),
-    "same": _l("Som förut"),
-}
-
-
 def flow_label(flow: Flow) -> str:
     """A flow for adults choosing one: who it is for, the age band, first or follow-up."""
     band = age_band(flow)
-    followup = getattr(flow, "purpose", "first") == "followup"
+    is_followup = getattr(flow, "purpose", "first") == "followup"
     if flow.audience == "guardian":
-        return _("Vårdnadshavare, uppföljning") if followup else _("Vårdnadshavare")
-    return _("%(band)s, uppföljning", band=band) if followup else band
+        return _("Vårdnadshavare, uppföljning") if is_followup else _("Vårdnadshavare")
+    return _("%(band)s, uppföljning", band=band) if is_followup else band
 
 
 def flow_name(conversation: Conversation) -> str:
@@ -377,7 +370,7 @@ def rating_text(flow: Flow, given: Given | None) -> str:
     inte svara as such (never a value), or that nothing was answered."""
     if given is None:
         return _("Inget svar")
-    labels = followups.rating_labels(flow, given)
+    labels = followup.rating_labels(flow, given)
     if given.status in SKIP_VALUES:
         return labels[0].text if labels else given.status
     step = flow.scale_step(str(given.value))
@@ -393,18 +386,18 @@ def mark(flow: Flow, given: Given | None) -> Mark:
         return Mark("not_answered")
     if given.status in SKIP_VALUES:
         return Mark(given.status)
-    position = followups.level(flow, given)
+    position = followup.level(flow, given)
     return Mark("answered", position) if position is not None else Mark("not_answered")
 
 
-def change_word(change: followups.AreaChange | None) -> str:
+def change_word(change: followup.AreaChange | None) -> str:
     """The change in one area in words, for the table beside the chart."""
     if change is None or change.direction is None:
         return _("Kan inte jämföras")
-    return str(CHANGE_WORDS[change.direction])
+    return str(CHANGES[change.direction])
 
 
-def timeline(key: str, who: str, history: list[followups.Previous]) -> Timeline | None:
+def timeline(key: str, who: str, history: list[followup.Previous]) -> Timeline | None:
     """Finished conversations side by side (areas as in the latest one's framework, in the
     configured order and with the configured labels) and the change since the one before."""
     history = [h for h in history if h.flow is not None]
@@ -415,25 +408,21 @@ def timeline(key: str, who: str, history: list[followups.Previous]) -> Timeline 
     assert latest is not None
     labels = settings.area_labels(latest.framework, session=db)
     areas = settings.ordered_areas(latest.framework, session=db)
-    columns, followup_count = [], 0
-    for item in history:
+    columns = []
+    numbers = followup.round_numbers([h.flow.purpose for h in history if h.flow is not None])
+    for item, number in zip(history, numbers, strict=True):
         assert item.flow is not None
-        if item.flow.purpose == "followup":
-            followup_count += 1
-            label = _("Uppföljning %(n)d", n=followup_count)
-        else:
-            label = _("Första samtalet")
         conversation = item.conversation
         columns.append(
             Column(
                 conversation.id or 0,
-                label,
+                round_name(number),
                 flow_label(item.flow),
                 conversation.finished_at or conversation.created_at,
             )
         )
-    ratings = [followups.ratings(h.flow, h.answers) for h in history if h.flow is not None]
-    compared: dict[str, followups.AreaChange] = {}
+    ratings = [followup.ratings(h.flow, h.answers) for h in history if h.flow is not None]
+    compared: dict[str, followup.AreaChange] = {}
     chart = None
     frameworks = list({h.flow.framework.id: h.flow.framework for h in history if h.flow}.values())
     if len(frameworks) > 1:
@@ -443,7 +432,7 @@ def timeline(key: str, who: str, history: list[followups.Previous]) -> Timeline 
         assert before.flow is not None and after.flow is not None
         compared = {
             c.area.id: c
-            for c in followups.changes(before.flow, before.answers, after.flow, after.answers)
+            for c in followup.changes(before.flow, before.answers, after.flow, after.answers)
         }
         chart = change_chart(
             [(a.id, labels.get(a.id, a.label)) for a in areas],
@@ -478,7 +467,7 @@ def timeline(key: str, who: str, history: list[followups.Previous]) -> Timeline 
 def _timeline_across(
     key: str,
     who: str,
-    history: list[followups.Previous],
+    history: list[followup.Previous],
     columns: list[Column],
     ratings: list[dict[str, Given | None]],
     frameworks: list[Framework],
@@ -513,12 +502,12 @@ def timelines(child: Child, guardians: list[Guardian]) -> list[Timeline]:
     """The child's conversations over time, then each guardian's who has answered."""
     db, flows = get_session(), library.flows()
     found = []
-    child_history = [p for p, _levels in followups.history(db, child.id or 0, flows)]
+    child_history = [p for p, _levels in followup.history(db, child.id or 0, flows)]
     if (line := timeline("barnet", _("Barnet"), child_history)) is not None:
         found.append(line)
     for guardian in guardians:
         history = [
-            p for p, _levels in followups.history(db, child.id or 0, flows, guardian.id or 0)
+            p for p, _levels in followup.history(db, child.id or 0, flows, guardian.id or 0)
         ]
         who = _("%(name)s (vårdnadshavare)", name=guardian.name)
         if (line := timeline(f"vh{guardian.id}", who, history)) is not None:
@@ -619,7 +608,7 @@ def add_guardian(child_id: int):
 
 
 @login_required("barnkontakt")
-def followup(child_id: int):
+def followup_due(child_id: int):
     """Set or clear the date of the child's follow-up; it shows on the caseload when due."""
     found = child_or_404(child_id)
     if request.method == "GET":
