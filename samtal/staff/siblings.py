@@ -177,7 +177,7 @@ def guardians_asking(session: Session, child_id: int, flows: FlowLibrary) -> lis
     names: dict[int, str] = {}
     for conversation, guardian in finished:
         key = guardian.id or 0
-        flow = flows.get(conversation.flow_id)
+        flow = flows.of(conversation)
         steps = (*flow.intro, *flow.outro) if flow else ()
         asked = [step for step in steps if step.summary == SIBLING_SUPPORT]
         if key in decided or not asked:
