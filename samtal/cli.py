@@ -130,7 +130,7 @@ def start_command(
                 )
             except lifecycle.FollowupRefused as refused:
                 raise click.UsageError(str(refused)) from refused
-            flow = library.flows().get(conversation.flow_id)
+            flow = library.flows().of(conversation)
             if lifecycle.previous_conversation(session, conversation) is None:
                 click.echo(
                     "Obs: barnet har inget avslutat samtal före detta. "

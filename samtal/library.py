@@ -31,7 +31,7 @@ def init_app(app: Flask) -> None:
     app.extensions["samtal.flows"] = loaded
     # Their own catalogs are merged after the app's (Flask-Babel reads every directory listed).
     directories = app.extensions["babel"].translation_directories
-    for folder in sorted({str(c) for f in loaded.flows.values() if (c := own_catalogs(f))}):
+    for folder in sorted({str(c) for f in loaded.every_version() if (c := own_catalogs(f))}):
         if folder not in directories:
             directories.append(folder)
 
@@ -41,9 +41,10 @@ def flows() -> FlowLibrary:
     return current_app.extensions["samtal.flows"]
 
 
-def flow_or_404(flow_id: str) -> Flow:
-    """The flow with this id; a 404 if it is gone."""
-    flow = flows().get(flow_id)
+def flow_or_404(flow_id: str, version: int | None = None) -> Flow:
+    """The flow with this id (in this version while it is kept, see FlowLibrary.get); a 404
+    if no version of it is there."""
+    flow = flows().get(flow_id, version)
     if flow is None:
         abort(404)
     return flow

@@ -21,6 +21,9 @@ for family in "Noto Sans" "Noto Sans Arabic" "Noto Sans Ethiopic"; do
 done
 "$PYTHON" -c "import venv, ensurepip" 2>/dev/null || need_apt+=(python3-venv)
 command -v npm >/dev/null || need_apt+=(npm)
+# Java runs the Nu Html Checker (vnu.jar, from npm below) that checks the pages are valid HTML
+# (tests/web/test_valid_html.py); any Java 11 or later will do.
+command -v java >/dev/null || need_apt+=(default-jre-headless)
 # hunspell's Swedish dictionary checks the spelling of the flow texts (tests/test_spelling.py).
 { command -v hunspell >/dev/null && [ -f /usr/share/hunspell/sv_SE.dic ]; } \
   || need_apt+=(hunspell hunspell-sv)
@@ -69,9 +72,11 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements-test.l
 fi
 
 # htmx comes from the npm registry, pinned in package-lock.json (htmx.org 2.0.x, 0BSD);
-# so do two devDependencies, never served: oidc-provider, the OpenID provider the SSO tests run,
-# and html_codesniffer (BSD-3-Clause), the second accessibility engine of the browser tests.
+# so do the devDependencies, never served: oidc-provider, the OpenID provider the SSO tests
+# run, vnu-jar, the Nu Html Checker, and html_codesniffer (BSD-3-Clause), the second
+# accessibility engine of the browser tests.
 if [ ! -f node_modules/htmx.org/dist/htmx.min.js ] || [ ! -d node_modules/oidc-provider ] \
+  || [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ] \
   || [ ! -f node_modules/html_codesniffer/build/HTMLCS.js ] \
   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --silent --no-audit --no-fund

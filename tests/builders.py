@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
+import subprocess
 import threading
 import uuid
 from collections.abc import Mapping
@@ -99,13 +101,37 @@ def drop_postgres_schema(schema: str) -> None:
         connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
+def needs(command: str) -> None:
+    """Skip (fail in CI) unless one of poppler-utils' commands is installed."""
+    if not shutil.which(command):
+        message = f"{command} is not installed (poppler-utils): run scripts/setup.sh"
+        if REQUIRE_SERVICES:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def pdf_text(data: bytes, tmp_path: Path) -> str:
+    """The text of a PDF, read by pdftotext (Debian's poppler-utils)."""
+    needs("pdftotext")
+    file = tmp_path / "summary.pdf"
+    file.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(file), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
 def start_conversation_in(
-    app: Flask, flow_id: str, age: int | None = None, language: str = "sv"
+    app: Flask,
+    flow_id: str,
+    age: int | None = None,
+    language: str = "sv",
+    version: int | None = None,
 ) -> tuple[Conversation, str]:
-    """Start a conversation with the app's own service function → (conversation, tablet path)."""
+    """Start a conversation with the app's own service function → (conversation, tablet path);
+    under an earlier version kept in retired/ when one is named (as if begun before it changed)."""
     with app.test_request_context():
-        flow = library.flows().get(flow_id)
-        assert flow is not None, flow_id
+        flow = library.flows().get(flow_id, version)
+        assert flow is not None and flow.version == (version or flow.version), flow_id
         conversation = lifecycle.start_conversation(
             session=get_session(),
             flow=flow,
@@ -266,7 +292,7 @@ def finish(
     stop_at: str | None = None,
 ) -> None:
     """Answer step after step (picks by step id, else a plain answer) until the goodbye."""
-    flow = library.flows().get(conversation.flow_id)
+    flow = library.flows().of(conversation)
     assert flow is not None
     picks = picks or {}
     for _ in range(300):
@@ -318,15 +344,17 @@ def make_child(
     picks: Mapping[str, Any] = CHILD_PICKS,
     guardians: tuple[tuple[str, Mapping[str, Any]], ...] = (("Anna", GUARDIAN_PICKS),),
     name: str = "Testbarn",
+    version: int | None = None,
 ) -> int:
-    """A child with a finished conversation and guardians who answered; returns its id."""
+    """A child with a finished conversation (under the flow's current version unless another
+    kept version is named) and guardians who answered; returns its id."""
     with app.test_request_context():
         session = get_session()
         child = Child(name=name, birth_year=date.today().year - age, barnkontakt_id=barnkontakt_id)
         session.add(child)
         session.commit()
-        flow = library.flows().get(flow_id)
-        assert flow is not None
+        flow = library.flows().get(flow_id, version)
+        assert flow is not None and flow.version == (version or flow.version)
         conversation = lifecycle.start_conversation(
             session=session, flow=flow, name=name, age=age, language=language, child=child
         )
@@ -372,7 +400,7 @@ def answer_steps(app: Flask, conversation_id: int, *step_ids: str) -> None:
     with app.test_request_context():
         session = get_session()
         conversation = session.get(Conversation, conversation_id)
-        flow = library.flows().get(conversation.flow_id)
+        flow = library.flows().of(conversation)
         for step_id in step_ids:
             step = flow.step(step_id)
             answers = records.stored_answers(session, conversation_id)
@@ -459,13 +487,13 @@ YESTERDAY = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0
 )
 
 
-def _finished(child_id: int, flow_id: str, age: int, at: datetime, guardian_id=None):
+def _finished(child_id: int, flow: Flow, age: int, at: datetime, guardian_id=None):
     return Conversation(
         child_id=child_id,
         guardian_id=guardian_id,
-        flow_id=flow_id,
-        flow_version=1,
-        framework_id="behovskompass",
+        flow_id=flow.id,
+        flow_version=flow.version,
+        framework_id=flow.framework.id,
         age=age,
         status="completed",
         link_nonce=secrets.token_hex(8),
@@ -505,11 +533,13 @@ def store_child(
     name: str = "Testbarn",
     words: str | None = None,
     at: datetime = YESTERDAY,
+    version: int | None = None,
 ) -> int:
     """For statistics: a child in a unit (made when new) with a finished first conversation
-    (ratings per area: "1".."5", vet_inte, vill_inte_svara), optionally a guardian's, a
-    follow-up, wishes, own words, a safety concern and a signed summary, all stored directly
-    at `at` (statistics only read what is stored). Returns the child's id."""
+    (ratings per area: "1".."5", vet_inte, vill_inte_svara; under an earlier version of the
+    flow when one is named), optionally a guardian's, a follow-up, wishes, own words, a safety
+    concern and a signed summary, all stored directly at `at` (statistics only read what is
+    stored). Returns the child's id."""
     with app.app_context():
         session = get_session()
         flows = library.flows()
@@ -532,7 +562,9 @@ def store_child(
         child_id = kid.id or 0
         first = flows.for_age(age)
         assert first is not None
-        talk = _finished(child_id, first.id, age, at - timedelta(hours=3))
+        first = flows.get(first.id, version)
+        assert first is not None and first.version == (version or first.version)
+        talk = _finished(child_id, first, age, at - timedelta(hours=3))
         session.add(talk)
         session.flush()
         session.add_all(_ratings(talk, child or {}))
@@ -547,14 +579,14 @@ def store_child(
             session.add(parent)
             session.flush()
             theirs_flow = flows.for_audience("guardian")[0]
-            theirs = _finished(child_id, theirs_flow.id, age, talk.created_at, parent.id)
+            theirs = _finished(child_id, theirs_flow, age, talk.created_at, parent.id)
             session.add(theirs)
             session.flush()
             session.add_all(_ratings(theirs, guardian))
         if followup is not None:
             later_flow = flows.for_age(age, purpose="followup")
             assert later_flow is not None
-            later = _finished(child_id, later_flow.id, age, at - timedelta(hours=1))
+            later = _finished(child_id, later_flow, age, at - timedelta(hours=1))
             session.add(later)
             session.flush()
             session.add_all(_ratings(later, followup))

@@ -49,10 +49,16 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def start(app: Flask):
-    """Start a conversation: start(flow_id=…, age=…, language=…) → (conversation, tablet path)."""
+    """Start a conversation: start(flow_id=…, age=…, language=…, version=…) → (conversation,
+    tablet path)."""
 
-    def _start(flow_id: str = "test-fast", age: int | None = None, language: str = "sv"):
-        return start_conversation_in(app, flow_id, age, language)
+    def _start(
+        flow_id: str = "test-fast",
+        age: int | None = None,
+        language: str = "sv",
+        version: int | None = None,
+    ):
+        return start_conversation_in(app, flow_id, age, language, version)
 
     return _start
 

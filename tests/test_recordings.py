@@ -154,7 +154,7 @@ def test_a_recording_takes_precedence_over_the_flow_file_and_can_be_replaced(
     question = first_step(app, "test-fast")
     _conversation, path = start("test-fast")
     assert read_aloud_audio(translator.get(path).get_data(as_text=True)) == [
-        "/ljud/test-fast/hej/sv"
+        "/ljud/test-fast/hej/sv?version=3"
     ]
 
     assert upload(translator, "sv", "test-fast", question.text, voices["sv"]).status_code == 303
@@ -177,7 +177,7 @@ def test_a_recording_takes_precedence_over_the_flow_file_and_can_be_replaced(
     )
     assert removed.status_code == 303
     assert read_aloud_audio(translator.get(path).get_data(as_text=True)) == [
-        "/ljud/test-fast/hej/sv"
+        "/ljud/test-fast/hej/sv?version=3"
     ]
 
 

@@ -74,7 +74,7 @@ def load(session: Session, conversation: Conversation, flows: FlowLibrary) -> Pr
     answers, words = records.stored_answers_and_words(session, conversation.id or 0)
     return Previous(
         conversation=conversation,
-        flow=flows.get(conversation.flow_id),
+        flow=flows.of(conversation),
         answers=answers,
         words=words,
     )

@@ -38,7 +38,8 @@ def enter_conversation(token: str, conversation: Conversation, locale: str) -> N
     flow in the municipality's order of areas, and its language."""
     g.token = token
     g.conversation = conversation
-    g.flow = ordered_flow(library.flow_or_404(conversation.flow_id), session=get_session())
+    flow = library.flow_or_404(conversation.flow_id, conversation.flow_version)
+    g.flow = ordered_flow(flow, session=get_session())
     g.locale = locale
 
 

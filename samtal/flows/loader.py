@@ -25,6 +25,9 @@ from samtal.flows.model import (
 FLOWS_DIR = Path(__file__).parent
 FRAMEWORKS_DIR = FLOWS_DIR / "frameworks"
 SCALES_FILE = FLOWS_DIR / "scales.toml"
+# Earlier versions of a folder's flows, one file each (<name>.v<version>.toml): loaded and
+# checked like the others so conversations run under them still open, never offered anew.
+RETIRED = "retired"
 
 
 # The summary, the wheel, the JSON export and the caseload are made for this many areas.
@@ -133,12 +136,18 @@ AUDIO_SUFFIXES = {
 }
 
 
+def home_folder(path: Path) -> Path:
+    """The folder a flow file belongs to (its audio/ and i18n/ are there): the file's own, or
+    for a retired version the folder above retired/."""
+    return path.parent.parent if path.parent.name == RETIRED else path.parent
+
+
 def _audio(raw: Any, path: Path, step_id: str) -> dict[str, Path]:
     if not isinstance(raw, dict):
         raise FlowError(path, 'audio ska vara { sv = "fil.mp3", ar = "fil.mp3" }', step_id)
     files = {}
     for language, name in raw.items():
-        file = path.parent / "audio" / str(name)
+        file = home_folder(path) / "audio" / str(name)
         if file.suffix not in AUDIO_SUFFIXES or not re.match(r"^[a-z]{2,3}$", language):
             raise FlowError(
                 path, f"ljudfilen {name!r} ({language}) har fel sort eller språkkod", step_id
@@ -361,6 +370,7 @@ def load_flow(
         source=path,
         purpose=purpose,
         style=style,
+        retired=path.parent.name == RETIRED,
     )
     _check_flow(flow)
     return flow
@@ -475,14 +485,21 @@ def load_library(
             if flow.id in flows:
                 raise FlowError(path, f"flödet {flow.id!r} finns redan i {flows[flow.id].source}")
             flows[flow.id] = flow
+    retired: dict[tuple[str, int], Flow] = {}
+    for directory in directories:
+        for path in sorted((directory / RETIRED).glob("*.toml")):
+            flow = load_flow(path, frameworks, scales, always)
+            _check_retired(flow, flows.get(flow.id), retired.get((flow.id, flow.version)))
+            retired[(flow.id, flow.version)] = flow
+    library = FlowLibrary(frameworks=frameworks, flows=flows, retired=retired)
     if known_pictures is not None:
-        for flow in flows.values():
+        for flow in library.every_version():
             for step_id, picture in pictures_used(flow):
                 if picture not in known_pictures:
                     raise FlowError(flow.source, f"okänd bild {picture!r}", step_id)
     if translation_template is not None and translation_template.exists():
         template_ids = _template_ids(translation_template)
-        for flow in flows.values():
+        for flow in library.every_version():
             # A wheel of one's own may keep its texts in its own catalogs (i18n/ beside it).
             own = own_catalogs(flow)
             known = template_ids | (_template_ids(own / "messages.pot") if own else set())
@@ -495,12 +512,31 @@ def load_library(
                         "kör '.venv/bin/python -m samtal.tools.translations update'",
                         step_id,
                     )
-    return FlowLibrary(frameworks=frameworks, flows=flows)
+    return library
+
+
+def _check_retired(flow: Flow, current: Flow | None, same: Flow | None) -> None:
+    """A retired file is found by its flow's id and version: both must be unambiguous."""
+    path = flow.source
+    if not path.name.endswith(f".v{flow.version}.toml"):
+        raise FlowError(
+            path,
+            f"en tidigare version ska heta efter sin version: <namn>.v{flow.version}.toml "
+            f"(filen säger version = {flow.version})",
+        )
+    if same is not None:
+        raise FlowError(path, f"version {flow.version} av {flow.id!r} finns redan i {same.source}")
+    if current is not None and flow.version >= current.version:
+        raise FlowError(
+            path,
+            f"en tidigare version ska ha lägre version än den som används nu "
+            f"({current.source}, version = {current.version})",
+        )
 
 
 def own_catalogs(flow: Flow) -> Path | None:
     """The folder of a flow's own catalogs (i18n/ beside the flow file, with its messages.pot)."""
-    folder = flow.source.parent / "i18n"
+    folder = home_folder(flow.source) / "i18n"
     return folder if (folder / "messages.pot").is_file() else None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from samtal.flows.kinds import KINDS, SKIP_VALUES
 
@@ -132,6 +133,9 @@ class Flow:
     steps_by_id: dict[str, Step] = field(default_factory=dict)
     purpose: str = "first"
     style: str = "standard"
+    # An earlier version kept in a retired/ folder: conversations run under it still read it;
+    # it is never offered for a new conversation.
+    retired: bool = False
 
     def all_steps(self) -> Iterator[Step]:
         """Every step in reading order (areas in framework order)."""
@@ -176,16 +180,44 @@ class Flow:
         return {o.value for o in self.options_for(step)}
 
 
+class RunUnder(Protocol):
+    """Anything stored with the flow it ran under (a Conversation row)."""
+
+    flow_id: str
+    flow_version: int
+
+
 @dataclass
 class FlowLibrary:
     """Every framework and flow the app can run, checked as a whole."""
 
     frameworks: dict[str, Framework]
+    # The current version of each flow: what new conversations are started from.
     flows: dict[str, Flow]
+    # Earlier versions by (id, version), from retired/ folders: for conversations run under them.
+    retired: dict[tuple[str, int], Flow] = field(default_factory=dict)
 
-    def get(self, flow_id: str) -> Flow | None:
-        """The flow with this id, or None."""
-        return self.flows.get(flow_id)
+    def get(self, flow_id: str, version: int | None = None) -> Flow | None:
+        """The current flow with this id; with a version, that version of it if it is kept
+        (current or retired), else the newest version kept. None when none is kept.
+
+        Without its own version a stored conversation is read with the newest one: answers to
+        steps that version lacks are kept as stored (summary.build.unknown_answers)."""
+        current = self.flows.get(flow_id)
+        if version is None or (current is not None and current.version == version):
+            return current
+        earlier = [f for (kept, _v), f in self.retired.items() if kept == flow_id]
+        exact = next((f for f in earlier if f.version == version), None)
+        return exact or current or max(earlier, key=lambda f: f.version, default=None)
+
+    def of(self, stored: RunUnder) -> Flow | None:
+        """The flow a stored conversation ran under: its own version while that is kept."""
+        return self.get(stored.flow_id, stored.flow_version)
+
+    def every_version(self) -> Iterator[Flow]:
+        """Every flow loaded: the current ones, then the retired versions."""
+        yield from self.flows.values()
+        yield from self.retired.values()
 
     def for_age(self, age: int, audience: str = "child", purpose: str = "first") -> Flow | None:
         """The flow for this purpose whose age band covers this age."""

@@ -59,12 +59,14 @@ class Figures:
         return self.status.get(self.tables[measure][split].cell(row, column), SHOWN)
 
 
-def rating_column(flows: FlowLibrary, flow_id: str, status: str, value: str | None) -> str | None:
+def rating_column(
+    flows: FlowLibrary, flow_id: str, version: int, status: str, value: str | None
+) -> str | None:
     """A rating in the coarse categories every scale shares: the lower side, the middle, the
-    upper side, or the skip as such; None for a value no longer on the flow's scale."""
+    upper side, or the skip as such; None for a value not on the scale of its flow's version."""
     if status in SKIP_VALUES:
         return status
-    flow = flows.get(flow_id)
+    flow = flows.get(flow_id, version)
     found = level(flow, Given(status, value)) if flow else None
     if found is None:
         return None
@@ -82,8 +84,8 @@ class Positions(dict[str, float | None]):
         self.flows = flows
 
     def __missing__(self, joined: str) -> float | None:
-        flow_id, status, value = queries.answer_parts(joined)
-        flow = self.flows.get(flow_id)
+        flow_id, version, status, value = queries.answer_parts(joined)
+        flow = self.flows.get(flow_id, version)
         found = self[joined] = level(flow, Given(status, value)) if flow else None
         return found
 
@@ -96,7 +98,9 @@ def compute(session: Session, flows: FlowLibrary, year: int, cutoff: datetime) -
     counts += queries.signed(session, flows, span)
     for audience in ("child", "guardian"):
         for rated in queries.ratings(session, flows, span, audience):
-            column = rating_column(flows, rated.flow_id, rated.status, rated.value)
+            column = rating_column(
+                flows, rated.flow_id, rated.flow_version, rated.status, rated.value
+            )
             if column is not None:
                 name = f"{audience}.{rated.area}"
                 counts.append(queries.Count(name, rated.band, rated.unit, column, rated.children))
@@ -192,7 +196,7 @@ def _wishes(flows: FlowLibrary, wished: list[queries.Wished]) -> Wishes:
     """Per area, the options chosen by most children (fewer than 5: shown as such)."""
     per_area: dict[str, Counter[str]] = defaultdict(Counter)
     for row in wished:
-        flow = flows.get(row.flow_id)
+        flow = flows.get(row.flow_id, row.flow_version)
         step = flow.step(row.step_id) if flow else None
         if flow is None or step is None:
             continue

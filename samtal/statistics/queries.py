@@ -104,8 +104,17 @@ def _in(column: ColumnElement, span: Period) -> ColumnElement:
 
 
 def _flow_ids(flows: FlowLibrary, audience: str, purpose: str | None) -> list[str]:
+    """The ids of the counted framework's flows for this audience and purpose, retired too."""
     chosen = framework_id(flows)
-    return [flow.id for flow in flows.for_audience(audience, chosen, purpose=purpose)]
+    return sorted(
+        {
+            flow.id
+            for flow in flows.every_version()
+            if flow.audience == audience
+            and flow.framework.id == chosen
+            and purpose in (None, flow.purpose)
+        }
+    )
 
 
 def _latest(span: Period, flow_ids: list[str], guardians: bool) -> FromClause:
@@ -121,12 +130,13 @@ def _latest(span: Period, flow_ids: list[str], guardians: bool) -> FromClause:
 
 
 def _steps(flows: FlowLibrary, wishes: bool = False) -> dict[str, str]:
-    """Step id → area of each area's rating step (or of its wish steps) in the counted flows.
+    """Step id → area of each area's rating step (or of its wish steps) in the counted flows,
+    in every version kept.
 
     Steps are found by their summary role (samtal/flows/kinds.ROLES), never by their id."""
     found: dict[str, str] = {}
     chosen = framework_id(flows)
-    for flow in flows.flows.values():
+    for flow in flows.every_version():
         if flow.framework.id != chosen:
             continue
         for area_id, steps in flow.area_steps.items():
@@ -151,6 +161,7 @@ def _answers(flows: FlowLibrary, chosen: FromClause, steps: dict[str, str]) -> F
             case(steps, value=a.c.step_id).label("area"),
             a.c.step_id,
             c.c.flow_id,
+            c.c.flow_version,
             a.c.status,
             cast(a.c.value, String).label("value"),
             *extra,
@@ -173,6 +184,7 @@ class Rated:
     unit: int | None
     area: str
     flow_id: str
+    flow_version: int
     status: str
     value: str | None  # the scale value, as stored
     children: int
@@ -188,6 +200,7 @@ def ratings(session: Session, flows: FlowLibrary, span: Period, audience: str) -
         given.c.unit_id,
         given.c.area,
         given.c.flow_id,
+        given.c.flow_version,
         given.c.status,
         given.c.value,
         func.count(func.distinct(given.c.child_id)),
@@ -196,12 +209,13 @@ def ratings(session: Session, flows: FlowLibrary, span: Period, audience: str) -
         given.c.unit_id,
         given.c.area,
         given.c.flow_id,
+        given.c.flow_version,
         given.c.status,
         given.c.value,
     )
     return [
-        Rated(b, u, ar, f, s, _scalar(v), n)
-        for b, u, ar, f, s, v, n in session.execute(query).all()
+        Rated(b, u, ar, f, fv, s, _scalar(v), n)
+        for b, u, ar, f, fv, s, v, n in session.execute(query).all()
     ]
 
 
@@ -220,7 +234,7 @@ class Pair:
     band: str
     unit: int | None
     area: str
-    first: str  # "flow|status|value as JSON": see answer_parts
+    first: str  # "flow|version|status|value as JSON": see answer_parts
     second: str
     children: int
 
@@ -239,7 +253,15 @@ def _pairs(session: Session, flows: FlowLibrary, first: Select, second: Select) 
     def side(number: int, column: ColumnElement) -> ColumnElement:
         return func.max(case((given.c.side == number, column)))
 
-    answer_text = given.c.flow_id + "|" + given.c.status + "|" + func.coalesce(given.c.value, "")
+    answer_text = (
+        given.c.flow_id
+        + "|"
+        + cast(given.c.flow_version, String)
+        + "|"
+        + given.c.status
+        + "|"
+        + func.coalesce(given.c.value, "")
+    )
     per_child = (
         select(
             side(1, given.c.band).label("band"),
@@ -269,10 +291,10 @@ def _pairs(session: Session, flows: FlowLibrary, first: Select, second: Select) 
     ]
 
 
-def answer_parts(joined: str) -> tuple[str, str, str | None]:
-    """flow|status|value back into its parts (the value read from its JSON text)."""
-    flow_id, status, stored = joined.split("|", 2)
-    return flow_id, status, _scalar(stored or None)
+def answer_parts(joined: str) -> tuple[str, int, str, str | None]:
+    """flow|version|status|value back into its parts (the value read from its JSON text)."""
+    flow_id, version, status, stored = joined.split("|", 3)
+    return flow_id, int(version), status, _scalar(stored or None)
 
 
 def _latest_ids(span: Period, flow_ids: list[str], guardians: bool) -> Select:
@@ -421,6 +443,7 @@ class Wished:
 
     area: str
     flow_id: str
+    flow_version: int
     step_id: str
     values: tuple[str, ...]
     children: int
@@ -434,16 +457,19 @@ def wishes(session: Session, flows: FlowLibrary, span: Period) -> list[Wished]:
         select(
             given.c.area,
             given.c.flow_id,
+            given.c.flow_version,
             given.c.step_id,
             given.c.value,
             func.count(func.distinct(given.c.child_id)),
         )
         .where(given.c.status == "answered")
-        .group_by(given.c.area, given.c.flow_id, given.c.step_id, given.c.value)
+        .group_by(
+            given.c.area, given.c.flow_id, given.c.flow_version, given.c.step_id, given.c.value
+        )
     )
     found = []
-    for area, flow_id, step_id, stored, children in session.execute(query):
+    for area, flow_id, version, step_id, stored, children in session.execute(query):
         value = json.loads(stored) if stored else []
         chosen_values = tuple(value) if isinstance(value, list) else (value,)
-        found.append(Wished(area, flow_id, step_id, chosen_values, children))
+        found.append(Wished(area, flow_id, version, step_id, chosen_values, children))
     return found

@@ -7,7 +7,9 @@ sha256 of its canonical JSON) and what the exports carry. It holds codes and the
 
 Where an answer goes is its step's summary role, written in the flow file (summary = "…",
 the roles are samtal/flows/kinds.ROLES), never its step id: renaming a step moves nothing. A
-step whose role is "other" is kept with its question, so nothing said is ever dropped.
+step whose role is "other" is kept with its question, so nothing said is ever dropped; nor is
+an answer to a step the flow does not have (its version is no longer kept): it is shown as
+stored, under its step id, with the other answers (unknown_answers).
 """
 
 from __future__ import annotations
@@ -58,7 +60,8 @@ class Part:
     name: str = ""
     language: str = "sv"
     ref: int | None = None  # the guardian's id (guardian parts)
-    conversation: Mapping[str, Any] = field(default_factory=dict)  # id, status, started, finished
+    # id, status, started, finished, and the flow_version it ran under
+    conversation: Mapping[str, Any] = field(default_factory=dict)
     round: int | None = None  # 0: a first conversation; n: the n:th follow-up
     same_round: bool = True  # a guardian's answers belong to the round of the child's
     earlier: Part | None = None  # the same person's conversation before, to compare with
@@ -85,7 +88,7 @@ def _item(
     }
 
 
-def _words_item(given: engine.Given, step: Step) -> dict[str, Any]:
+def _words_item(given: engine.Given, question: str, step_id: str) -> dict[str, Any]:
     return {
         "text": given.words or "",
         "picture": None,
@@ -93,8 +96,8 @@ def _words_item(given: engine.Given, step: Step) -> dict[str, Any]:
         "own_words": True,
         "language": given.language,
         "by": given.by,
-        "question": step.text,
-        "step": step.id,
+        "question": question,
+        "step": step_id,
         "drawing": given.drawing,
     }
 
@@ -104,7 +107,7 @@ def items(flow: Flow, step: Step, given: engine.Given) -> list[dict[str, Any]]:
     if given.status in SILENT:
         return []
     if KINDS[step.kind].answers == "words":
-        return [_words_item(given, step)] if given.status == "answered" else []
+        return [_words_item(given, step.text, step.id)] if given.status == "answered" else []
     if given.status in SKIP_VALUES:
         option = flow.always[given.status]
         return [_item(option.text, option.picture, given.status, step.text)]
@@ -171,7 +174,7 @@ def area_view(part: Part, area_id: str) -> dict[str, Any]:
     for step in flow.area_steps.get(area_id, ()):
         written = part.words.get(step.id)
         if written is not None and written.words:
-            view["words"].append(_words_item(written, step))
+            view["words"].append(_words_item(written, step.text, step.id))
         given = answers.get(step.id)
         if given is None or step.summary in (None, "rating"):
             continue
@@ -216,7 +219,7 @@ def closing(part: Part) -> dict[str, Any]:
         shown = items(flow, step, given)
         written = part.words.get(step.id)
         if written is not None and written.words:
-            shown.append(_words_item(written, step))
+            shown.append(_words_item(written, step.text, step.id))
         if role in CLOSING_LISTS:
             found[CLOSING_LISTS[role]].extend(shown)
             if role == "meeting_language" and given.status == "answered" and step.kind == "choice":
@@ -225,6 +228,32 @@ def closing(part: Part) -> dict[str, Any]:
             found["interpreter"] = {"ja": True, "nej": False}.get(str(given.value))
         elif shown:
             found["other"].append({"question": step.text, "items": shown})
+    found["other"].extend(unknown_answers(part))
+    return found
+
+
+def unknown_answers(part: Part) -> list[dict[str, Any]]:
+    """Answers to steps the part's flow does not have, as stored, each under its step id.
+
+    They are there when a conversation's own version of its flow is no longer kept (see
+    FlowLibrary.get): what was said must not vanish with the file that asked it."""
+    found = []
+    for step_id in dict.fromkeys([*part.answers, *part.words]):
+        if part.flow.step(step_id) is not None:
+            continue
+        shown = []
+        for given in (part.answers.get(step_id), part.words.get(step_id)):
+            if given is None or given.status in SILENT:
+                continue
+            if given.status in SKIP_VALUES:
+                option = part.flow.always[given.status]
+                shown.append(_item(option.text, option.picture, given.status, step_id))
+            elif given.words:
+                shown.append(_words_item(given, step_id, step_id))
+            else:
+                shown.extend(_item(str(value), question=step_id) for value in given.values())
+        if shown:
+            found.append({"question": step_id, "items": shown})
     return found
 
 
@@ -436,7 +465,9 @@ def build_summary(
             "age": header.get("age"),
             "age_band": list(child_part.flow.ages) if child_part else None,
             "flow": child_part.flow.id if child_part else None,
-            "flow_version": child_part.flow.version if child_part else None,
+            "flow_version": (
+                conversation.get("flow_version", child_part.flow.version) if child_part else None
+            ),
             "purpose": getattr(child_part.flow, "purpose", "first") if child_part else None,
             "round": round_of(child_part) if child_part else None,
             "conversation_id": conversation.get("id"),

@@ -47,8 +47,9 @@ def _said(view: Mapping[str, Any] | None) -> bool:
 
 def concern_areas(session: Session, content: Mapping[str, Any]) -> set[str | None]:
     """The areas where a concern was marked in the summarised conversation (None: outside)."""
-    conversation_id = content.get("header", {}).get("conversation_id")
-    flow = library.flows().get(str(content.get("header", {}).get("flow") or ""))
+    header = content.get("header", {})
+    conversation_id = header.get("conversation_id")
+    flow = library.flows().get(str(header.get("flow") or ""), header.get("flow_version"))
     if not conversation_id:
         return set()
     steps = session.exec(

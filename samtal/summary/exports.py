@@ -36,8 +36,9 @@ def _moment(value: datetime) -> str:
 
 def asks_sharing(content: Mapping[str, Any]) -> bool:
     """Whether the child's flow asked the young person what guardians may see."""
-    flow_id = content.get("header", {}).get("flow")
-    flow = library.flows().get(str(flow_id)) if flow_id else None
+    header = content.get("header", {})
+    flow_id = header.get("flow")
+    flow = library.flows().get(str(flow_id), header.get("flow_version")) if flow_id else None
     return flow is not None and any(step.kind == "sharing" for step in flow.outro)
 
 

@@ -294,7 +294,7 @@ def child_conversation(session: Session, child_id: int) -> Conversation | None:
 
 
 def _purpose(conversation: Conversation) -> str:
-    flow = library.flows().get(conversation.flow_id)
+    flow = library.flows().of(conversation)
     return flow.purpose if flow is not None else "first"
 
 
@@ -330,7 +330,7 @@ def _earlier(
 ) -> Part | None:
     """For a follow-up: the same person's conversation before it (under the same framework,
     so its areas mean the same), with its round; else None."""
-    flow = library.flows().get(conversation.flow_id)
+    flow = library.flows().of(conversation)
     if flow is None or flow.purpose != "followup":
         return None
     before = lifecycle.previous_conversation(session, conversation)
@@ -339,7 +339,7 @@ def _earlier(
 
 
 def _part(session: Session, conversation: Conversation, **extra: Any) -> Part | None:
-    flow = library.flows().get(conversation.flow_id)
+    flow = library.flows().of(conversation)
     if flow is None:
         return None
     answers, words = records.stored_answers_and_words(session, conversation.id or 0)
@@ -353,9 +353,20 @@ def _part(session: Session, conversation: Conversation, **extra: Any) -> Part | 
             "status": conversation.status,
             "started": conversation.created_at,
             "finished": conversation.finished_at,
+            "flow_version": conversation.flow_version,
         },
         **extra,
     )
+
+
+def version_kept(header: Mapping[str, Any]) -> bool:
+    """False when the flow version the summarised conversation ran under is no longer loaded:
+    its answers are then read with the newest version's questions (summary.build says how)."""
+    flow_id, version = header.get("flow"), header.get("flow_version")
+    if not flow_id or version is None:
+        return True
+    found = library.flows().get(str(flow_id), version)
+    return found is not None and found.version == version
 
 
 def _guardian_round(
@@ -514,7 +525,7 @@ def save_draft(
 ) -> SummaryDraft:
     """Check and store the barnkontakt's notes; raises SummaryRefused, keeping nothing half."""
     conversation = child_conversation(session, child.id or 0)
-    flow = library.flows().get(conversation.flow_id) if conversation else None
+    flow = library.flows().of(conversation) if conversation else None
     framework = flow.framework if flow else None
     area_ids = [a.id for a in framework.areas] if framework else list(notes.get("areas", {}))
     cleaned = clean_notes(notes, area_ids)

@@ -14,6 +14,7 @@ from flask import (
     current_app,
     g,
     render_template,
+    request,
     send_file,
     url_for,
 )
@@ -115,7 +116,13 @@ def voice_url(text: str, step: Step | None = None) -> str | None:
         return url_for("web.recording", recording_id=found[0], digest=found[1][:16])
     if step is None or step.text != text or language not in step.audio or "flow" not in g:
         return None
-    return url_for("web.recorded_audio", flow_id=g.flow.id, step_id=step.id, language=language)
+    return url_for(
+        "web.recorded_audio",
+        flow_id=g.flow.id,
+        step_id=step.id,
+        language=language,
+        version=g.flow.version,
+    )
 
 
 @bp.get("/ljud/inspelning/<int:recording_id>/<digest>")
@@ -132,8 +139,9 @@ def recording(recording_id: int, digest: str):
 
 @bp.get("/ljud/<flow_id>/<step_id>/<language>")
 def recorded_audio(flow_id: str, step_id: str, language: str):
-    """A recorded read-aloud of one step in one language."""
-    step = library.flow_or_404(flow_id).step(step_id)
+    """A recorded read-aloud of one step in one language (of the flow's version asked for)."""
+    version = request.args.get("version", type=int)
+    step = library.flow_or_404(flow_id, version).step(step_id)
     if step is None or language not in step.audio:
         abort(404)
     file = step.audio[language]

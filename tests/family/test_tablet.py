@@ -40,6 +40,18 @@ def test_link_opens_the_assent_question(client, start):
     assert 'value="ja"' in html and 'value="nej"' in html
 
 
+def test_a_conversation_goes_on_with_the_version_it_began_with(client, start):
+    """A 4–6 conversation begun before its flow changed goes on with its own version's steps
+    (version 1's "no wrong answers" screen comes after the yes); a new one gets the new one."""
+    _earlier, path = start("barn-4-6", version=1)
+    assert answer(client, path, value="ja").status_code == 303
+    assert "Vi ska prata om hur du har det." in page_of(client, path)
+    _new, new_path = start("barn-4-6")
+    assert "Det finns inga fel svar. Vill du prata med mig i dag?" in page_of(client, new_path)
+    answer(client, new_path, value="ja")
+    assert "Vi ska prata om hur du har det." not in page_of(client, new_path)
+
+
 def test_whole_conversation_reaches_the_goodbye(app, client, start):
     """Answering every question ends at the goodbye and the conversation is completed."""
     conversation, path = start()

@@ -331,6 +331,10 @@ def test_another_barnkontakt_cannot_reach_a_childs_things_through_their_own_chil
     assert not problems, "\n".join(problems)
 
 
+# Admin pages that hold safety notes and the child's words: the admin writes down why first.
+BEHIND_THE_GLASS = {"admin.child_extract_json", "admin.child_extract_pdf"}
+
+
 def test_the_admin_reaches_every_page(app, world):
     """Admin pages open (200) and take forms (303 or 422); nothing else breaks for an admin.
 
@@ -346,6 +350,9 @@ def test_the_admin_reaches_every_page(app, world):
             status = response.status_code
             if signed_out(response) and rule.endpoint != "auth.logout_everywhere":
                 problems.append(f"{method} {path}: signed out")
+            elif rule.endpoint in BEHIND_THE_GLASS:
+                if status != 303 or "/bryt-forseglingen" not in response.headers["Location"]:
+                    problems.append(f"{method} {path}: {status}, expected the glass first")
             elif rule.endpoint.startswith("admin."):
                 expected = (200,) if method == "GET" else (303, 422)
                 if status not in expected:

@@ -121,3 +121,15 @@ def test_hidden_figures_are_hidden_in_the_page_state(app, add_child):
     assert states["low"] == SMALL
     assert HIDDEN in (states["high"], states[TOTAL])
     assert SHOWN not in (figures.state("child.omsorg", "age", TOTAL, c) for c in ("low", "high"))
+
+
+def test_conversations_under_an_earlier_flow_version_are_counted_with_its_steps(app, add_child):
+    """4–6 children who talked under barn-4-6 version 1 are counted beside those under the
+    current one: their ratings by version 1's scale, their wishes by version 1's options, also
+    on a step the current version no longer has."""
+    for _ in range(5):
+        add_child(age=5, version=1, child={"respekteras": "1"}, wishes={"respekteras": ["tid"]})
+    add_child(age=5, child={"respekteras": "1"})
+    figures = figures_of(app)
+    assert figures.figure("child.respekteras", "age", "4-6", "low") == 6
+    assert figures.wishes["respekteras"] == [("Har tid med mig", 5)]

@@ -25,7 +25,7 @@ HAPPY = "Jag tycker om att rita"
 
 def answer_until(session, conversation: Conversation, words: dict[str, str], stop: str) -> None:
     """Answer the 4–6 flow with plain answers (own words where given) up to a step."""
-    flow = library.flows().get(conversation.flow_id)
+    flow = library.flows().of(conversation)
     assert flow is not None
     # 4–6 own-words steps wait for the adult: open the areas where words are given, as the
     # adult does from the panel.

@@ -40,7 +40,7 @@ IDENTIFYING = (
 
 def answer_until(session, conversation, words: dict[str, str], stop: str) -> None:
     """Answer plainly (own words where given) up to a step."""
-    flow = library.flows().get(conversation.flow_id)
+    flow = library.flows().of(conversation)
     assert flow is not None
     for _ in range(200):
         answers = records.stored_answers(session, conversation.id or 0)

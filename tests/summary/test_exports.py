@@ -4,8 +4,6 @@ needs a signed version and consent covering the recipient."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import socket
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +20,7 @@ from samtal.config import ROOT
 from samtal.db import get_session
 from samtal.models import Consent, Conversation, Guardian, SafetyConcern, utcnow
 from samtal.summary import exports, store
-from tests.builders import csrf_token_of, make_child
+from tests.builders import csrf_token_of, make_child, needs, pdf_text
 
 SCHEMA = json.loads((ROOT / "schema" / "summary-v1.schema.json").read_text())
 YOUNG_PICKS = {
@@ -40,25 +38,6 @@ def validate(document: dict) -> None:
     jsonschema.Draft202012Validator(
         SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     ).validate(document)
-
-
-def needs(command: str) -> None:
-    """Skip (fail in CI) unless one of poppler-utils' commands is installed."""
-    if not shutil.which(command):
-        message = f"{command} is not installed (poppler-utils): run scripts/setup.sh"
-        if os.environ.get("SAMTAL_REQUIRE_SERVICES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-
-
-def pdf_text(data: bytes, tmp_path: Path) -> str:
-    """The text of a PDF, read by pdftotext (Debian's poppler-utils)."""
-    needs("pdftotext")
-    file = tmp_path / "summary.pdf"
-    file.write_bytes(data)
-    return subprocess.run(
-        ["pdftotext", "-layout", str(file), "-"], check=True, capture_output=True, text=True
-    ).stdout
 
 
 @pytest.fixture

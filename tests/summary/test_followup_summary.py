@@ -24,6 +24,7 @@ from samtal.conversation.followup import nearest_round, round_numbers
 from samtal.db import get_session
 from samtal.models import Conversation, utcnow
 from samtal.staff import children
+from samtal.summary.deidentify import deidentify, free_texts
 from samtal.summary.sharing import prepare
 from tests.builders import csrf_token_of, months_back, post, register, run_through
 
@@ -259,3 +260,33 @@ def test_csrf_token_is_on_the_evaluation_form(followed_up):
     page = client.get(f"/arbete/barn/{child_id}/sammanstallning").get_data(as_text=True)
     form = page[page.index('class="summary-form"') :].split("</form>")[0]
     assert csrf_token_of(form) and 'name="e-mer_stod"' in form and 'name="support"' in form
+
+
+def test_a_consultation_carries_no_round_dates_and_only_approved_evaluation_text():
+    """De-identified: the days of the rounds would date the conversations; the evaluation's
+    free texts go only when approved, one by one, like every other free text."""
+    summary = {
+        "header": {"round": {"number": 1, "date": "2026-06-02"}},
+        "areas": [
+            {
+                "id": "halsa",
+                "child": {"before": {"round": {"number": 0, "date": "2026-01-12"}}},
+                "guardians": [{"guardian_id": 7, "round": {"number": 1, "date": "2026-06-04"}}],
+            }
+        ],
+        "guardians": [{"id": 7, "name": "Anna", "round": {"number": 1, "date": "2026-06-04"}}],
+        "evaluation": {
+            "questions": {"skillnad": "Hon mår bättre.", "horts": "Ja, båda."},
+            "support": {"code": "fortsatta", "text": "Samma stöd, ny tid i maj."},
+        },
+    }
+    texts = {t.key: t.text for t in free_texts(summary, ["Anna"])}
+    assert set(texts) == {
+        "evaluation/questions/skillnad",
+        "evaluation/questions/horts",
+        "evaluation/support/text",
+    }
+    shown = deidentify(summary, approved={"evaluation/questions/skillnad"})
+    assert shown["evaluation"]["questions"] == {"skillnad": "Hon mår bättre.", "horts": ""}
+    assert shown["evaluation"]["support"] == {"code": "fortsatta", "text": ""}
+    assert "2026" not in json.dumps(shown)

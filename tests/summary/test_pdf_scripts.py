@@ -56,7 +56,7 @@ def answer_through(conversation: Conversation, words: Mapping[str, str]) -> None
     """Answer every step to the goodbye: these steps' own words in their language, every other
     step with a plain answer."""
     session = get_session()
-    flow = library.flows().get(conversation.flow_id)
+    flow = library.flows().of(conversation)
     assert flow is not None
     for _ in range(300):
         answers = records.stored_answers(session, conversation.id or 0)

@@ -75,6 +75,7 @@ def _labels() -> dict[str, Any]:
         "consent_information": consent.INFORMATION,
         "recipient_label": consent.recipient_label,
         "translatable": translatable,
+        "version_kept": store.version_kept,
     }
 
 

@@ -202,7 +202,7 @@ def conversation_link(child_id: int, conversation_id: int):
         abort(404)
     token = links.tablet_token(conversation.id or 0, conversation.link_nonce)
     url = links.external_url("tablet.step", token=token)
-    flow = library.flows().get(conversation.flow_id)
+    flow = library.flows().of(conversation)
     followup = flow is not None and flow.purpose == "followup"
     audit.record("view_link", child.id, detail=f"samtal {conversation.id}")
     return render_template(
@@ -306,7 +306,7 @@ def invitation(child_id: int, invitation_id: int):
         qr=qr_svg(url, _("QR-kod till inbjudan")),
         heading=(
             _("Inbjudan till uppföljning för %(name)s", name=guardian.name)
-            if getattr(library.flows().get(conversation.flow_id), "purpose", "") == "followup"
+            if getattr(library.flows().of(conversation), "purpose", "") == "followup"
             else _("Inbjudan till %(name)s", name=guardian.name)
         ),
         guardian=guardian,

@@ -123,10 +123,10 @@ def flow_label(flow: Flow) -> str:
     return _("%(band)s, uppföljning", band=band) if is_followup else band
 
 
-def flow_name(flow_id: str) -> str:
+def flow_name(conversation: Conversation) -> str:
     """A stored conversation's flow in words (its id if the flow is no longer there)."""
-    flow = library.flows().get(flow_id)
-    return flow_label(flow) if flow else flow_id
+    flow = library.flows().of(conversation)
+    return flow_label(flow) if flow else conversation.flow_id
 
 
 def me() -> Staff:
