@@ -1,4 +1,4 @@
-"""What browser tests check on every page: WCAG 2.2 AA by two engines (axe and
+"""What browser tests check on every page: WCAG A/AA by two engines (axe and
 HTML_CodeSniffer), the devices, screenshots."""
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE = Axe()
 
 
-# HTMLCS's errors are its sure findings; its warnings and notices ask a person to judge.
+# HTMLCS's WCAG2AA standard is WCAG 2.0 with some 2.1 checks (axe knows 2.2 as well). Its
+# errors are its sure findings; its warnings and notices ask a person to judge.
 # `m.element` is the document itself for page-wide findings, which has no outerHTML.
 # Three mistakes of HTMLCS 2.5.1 (the latest) are worked around, nothing else:
 # - its autocomplete sniff asks for "…InvalidAutoComplete_…" texts that its catalog spells
@@ -108,8 +109,8 @@ def axe_violations(page: Page) -> list[str]:
 
 def htmlcs_violations(page: Page) -> list[str]:
     # Like axe-playwright-python, the script goes in through page.evaluate: the DevTools
-    # protocol runs it, and the page's Content-Security-Policy (script-src 'self') governs only
-    # what the page itself loads, so the app's policy stays as strict as in production.
+    # protocol runs it, outside the page's Content-Security-Policy (script-src 'self' still
+    # blocks any script the page loads or makes), so the app's policy stays as in production.
     page.evaluate(htmlcs_script())
     by_code: dict[str, tuple[str, list[str]]] = {}
     for found in page.evaluate(RUN_HTMLCS):
@@ -121,5 +122,5 @@ def htmlcs_violations(page: Page) -> list[str]:
 
 
 def violations(page: Page) -> list[str]:
-    """WCAG 2.2 A/AA violations on the page found by axe and by HTMLCS, as readable lines."""
+    """WCAG A/AA violations on the page found by axe and by HTMLCS, as readable lines."""
     return axe_violations(page) + htmlcs_violations(page)
