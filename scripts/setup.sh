@@ -73,9 +73,11 @@ fi
 
 # htmx comes from the npm registry, pinned in package-lock.json (htmx.org 2.0.x, 0BSD);
 # so do the devDependencies, never served: oidc-provider, the OpenID provider the SSO tests
-# run, and vnu-jar, the Nu Html Checker.
+# run, vnu-jar, the Nu Html Checker, and html_codesniffer (BSD-3-Clause), the second
+# accessibility engine of the browser tests.
 if [ ! -f node_modules/htmx.org/dist/htmx.min.js ] || [ ! -d node_modules/oidc-provider ] \
   || [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ] \
+  || [ ! -f node_modules/html_codesniffer/build/HTMLCS.js ] \
   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --silent --no-audit --no-fund
 fi

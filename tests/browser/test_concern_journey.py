@@ -6,22 +6,15 @@ from __future__ import annotations
 
 import re
 
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from samtal.db import get_session
 from samtal.staff import accounts
-from tests.browser.checks import screenshot
+from tests.browser.checks import screenshot, violations
 from tests.builders import STAFF_PASSWORD
 
 EMAIL = "oro.barnkontakt@kommun.example"
 NOTE = "Berättade om att bli slagen hemma QV3"
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def violations(page: Page) -> list[str]:
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
-    return [v["id"] for v in results.response["violations"]]
 
 
 def test_a_concern_marked_on_the_kiosk_stays_visible_until_decided(open_page, live_app):

@@ -1,4 +1,5 @@
-"""The statistics page in Chromium: axe finds nothing, the choices work by keyboard, no script."""
+"""The statistics page in Chromium: axe and HTMLCS find nothing, the choices work by keyboard,
+no script."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ EMAIL = "siffror@kommun.example"
 DESK = {"viewport": {"width": 1280, "height": 900}, "has_touch": False, "is_mobile": False}
 
 
-def test_statistics_page_passes_axe_both_ways(open_page, live_app):
+def test_statistics_page_passes_both_engines_both_ways(open_page, live_app):
     """Signed in as statistik: the page by age band and, chosen with the keyboard, by unit;
     tables with charts beside them, and no WCAG A/AA violation either way."""
     for n in range(7):

@@ -1,5 +1,5 @@
 """Two-factor sign-in in Chromium: a barnkontakt turns it on from the QR page's key, signs out,
-and signs in again with password and code; every page passes axe (WCAG 2.2 A/AA)."""
+and signs in again with password and code; every page passes axe and HTMLCS (WCAG A/AA)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ FOUND: dict[str, list[str]] = {}
 
 
 def screenshot(page: Page, name: str) -> None:
-    """Save a screenshot and run axe (WCAG 2.2 A/AA) on the same screen."""
+    """Save a screenshot and run axe and HTMLCS (WCAG A/AA) on the same screen."""
     save_screenshot(page, name)
     FOUND[name] = violations(page)
 
