@@ -116,7 +116,8 @@ def test_barnkontakt_evaluates_the_support_and_exports_the_follow_up(open_page, 
     page.get_by_role("checkbox", name="Jag har läst igenom sammanställningen").check()
     page.get_by_role("button", name="Signera", exact=True).click()
 
-    expect(page.get_by_role("status").first).to_have_text("Version 1 är signerad.")
+    # Signing builds and hashes the whole summary: give a loaded machine time.
+    expect(page.get_by_role("status").first).to_have_text("Version 1 är signerad.", timeout=15_000)
     evaluation = page.get_by_role("region", name="Uppföljning: har stödet hjälpt?")
     expect(evaluation).to_contain_text("Sam äter frukost i skolan varje dag.")
     expect(evaluation).to_contain_text("Stödet ändras")
