@@ -1,8 +1,7 @@
 """The barnkontakt's workspace: the caseload, registering a child, the child page, follow-up.
 
 The child page shows the child's (and each guardian's) finished conversations side by side,
-oldest first, and the change per area since last time as a small SVG chart with the same
-facts in a table (see timeline()).
+with the change per area since last time (over_time.py).
 
 Starting sessions (kiosk, QR code, invitations), consent and siblings live in kiosk.py,
 consent_pages.py and sibling_pages.py; their routes are in this same blueprint ("workspace",
@@ -15,8 +14,7 @@ Another barnkontakt's child answers 404.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from flask import (
     current_app,
@@ -28,18 +26,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from sqlalchemy import distinct
 from sqlmodel import col, func, select
 from werkzeug.routing import BuildError
 
 from samtal import audit, inputs, library, settings
 from samtal.ages import age_of
-from samtal.conversation import followup
-from samtal.conversation.engine import Given
 from samtal.db import get_session
-from samtal.flows import SKIP_VALUES, Flow, Framework
-from samtal.i18n import age_band
+from samtal.flows import Flow
 from samtal.models import (
     Answer,
     Child,
@@ -56,9 +50,10 @@ from samtal.staff import caseload as cases
 from samtal.staff import children, consent, siblings
 from samtal.staff.access import child_or_404, current_staff, login_required, restored_form
 from samtal.staff.invitation_mail import latest_deliveries
-from samtal.staff.summary.texts import CHANGES, CONVERSATION_STATES, change_texts, round_name
+from samtal.staff.summary.texts import CONVERSATION_STATES
 from samtal.staff.workspace import safety
-from samtal.summary.wheel import Mark, change_chart
+from samtal.staff.workspace.flow_names import flow_label, flow_name
+from samtal.staff.workspace.over_time import timelines
 
 READERS = ("barnkontakt", "admin")
 INVITATION_STATES = {
@@ -99,38 +94,25 @@ AUDIT_ACTIONS = {
     "export_refused": _l("Fick nej till att dela sammanställningen (inget samtycke)"),
     "view_child_copy": _l("Öppnade barnets kopia ”Det här berättade du”"),
     # Safeguarding (the adult panel, concerns, links, need-to-know, what leaves)
-        "break_glass": _l("Bröt förseglingen för att läsa känsliga uppgifter"),
-        "panel_opened": _l("Öppnade panelen för den vuxna"),
-        "panel_pin_refused": _l("Fel kod till panelen för den vuxna"),
-        "panel_pin_throttled": _l("För många fel koder till panelen"),
-        "panel_words": _l("Skrev ner barnets ord i panelen"),
-        "panel_paused": _l("Pausade samtalet"),
-        "panel_active": _l("Fortsatte samtalet"),
-        "panel_ended": _l("Avslutade samtalet"),
-        "panel_language": _l("Bytte samtalets språk"),
-        "panel_age_band": _l("Bytte åldersgrupp"),
-        "mark_concern": _l("Markerade oro för barnets säkerhet"),
-        "report_made": _l("Registrerade att orosanmälan är gjord"),
-        "no_report": _l("Beslutade att inte göra orosanmälan, med skäl"),
-        "view_concerns": _l("Läste oroanteckningarna"),
-        "revoke_link": _l("Gjorde barnets länk ogiltig"),
-        "revoke_invitation": _l("Gjorde en inbjudan ogiltig"),
-        "choose_child_copy": _l("Valde vad som ska med i barnets kopia"),
-        "export_consultation": _l("Laddade ner sammanställningen avidentifierad"),
+    "break_glass": _l("Bröt förseglingen för att läsa känsliga uppgifter"),
+    "panel_opened": _l("Öppnade panelen för den vuxna"),
+    "panel_pin_refused": _l("Fel kod till panelen för den vuxna"),
+    "panel_pin_throttled": _l("För många fel koder till panelen"),
+    "panel_words": _l("Skrev ner barnets ord i panelen"),
+    "panel_paused": _l("Pausade samtalet"),
+    "panel_active": _l("Fortsatte samtalet"),
+    "panel_ended": _l("Avslutade samtalet"),
+    "panel_language": _l("Bytte samtalets språk"),
+    "panel_age_band": _l("Bytte åldersgrupp"),
+    "mark_concern": _l("Markerade oro för barnets säkerhet"),
+    "report_made": _l("Registrerade att orosanmälan är gjord"),
+    "no_report": _l("Beslutade att inte göra orosanmälan, med skäl"),
+    "view_concerns": _l("Läste oroanteckningarna"),
+    "revoke_link": _l("Gjorde barnets länk ogiltig"),
+    "revoke_invitation": _l("Gjorde en inbjudan ogiltig"),
+    "choose_child_copy": _l("Valde vad som ska med i barnets kopia"),
+    "export_consultation": _l("Laddade ner sammanställningen avidentifierad"),
 }
-def flow_label(flow: Flow) -> str:
-    """A flow for adults choosing one: who it is for, the age band, first or follow-up."""
-    band = age_band(flow)
-    is_followup = getattr(flow, "purpose", "first") == "followup"
-    if flow.audience == "guardian":
-        return _("Vårdnadshavare, uppföljning") if is_followup else _("Vårdnadshavare")
-    return _("%(band)s, uppföljning", band=band) if is_followup else band
-
-
-def flow_name(conversation: Conversation) -> str:
-    """A stored conversation's flow in words (its id if the flow is no longer there)."""
-    flow = library.flows().of(conversation)
-    return flow_label(flow) if flow else conversation.flow_id
 
 
 def me() -> Staff:
@@ -331,194 +313,6 @@ def child_overview(child: Child) -> dict:
     }
 
 
-# ------------------------------------------------------------------ conversations over time
-
-
-@dataclass(frozen=True)
-class Column:
-    """One finished conversation in the side-by-side table."""
-
-    conversation_id: int
-    label: str  # "Första samtalet", "Uppföljning 1", …
-    flow: str  # the flow in words
-    finished: datetime
-
-
-@dataclass(frozen=True)
-class Row:
-    """One area: the answer each time, and the change since last time."""
-
-    area_id: str
-    label: str
-    cells: list[str]
-    direction: str | None  # better, worse, same, or None (nothing to compare)
-    change: str
-
-
-@dataclass(frozen=True)
-class Timeline:
-    """The child's (or one guardian's) finished conversations, oldest first."""
-
-    key: str  # for ids: "barnet" or "vh<guardian id>"
-    who: str
-    columns: list[Column]
-    rows: list[Row]
-    chart: Markup | None  # the change since last time; None with only one conversation
-    # Set when the last two conversations ran under different frameworks: no area-by-area
-    # comparison then, and each framework's areas have their own rows.
-    not_comparable: str | None = None
-
-
-def rating_text(flow: Flow, given: Given | None) -> str:
-    """A rating as words: the face's text and its place on the scale, or Vet inte / Vill
-    inte svara as such (never a value), or that nothing was answered."""
-    if given is None:
-        return _("Inget svar")
-    labels = followup.rating_labels(flow, given)
-    if given.status in SKIP_VALUES:
-        return labels[0].text if labels else given.status
-    step = flow.scale_step(str(given.value))
-    if not labels or step is None:
-        return _("Inget svar")
-    steps = len(flow.scale)
-    return _("%(label)s (%(value)d av %(steps)d)", label=labels[0].text, value=step, steps=steps)
-
-
-def mark(flow: Flow, given: Given | None) -> Mark:
-    """A rating as a mark on the change chart: a place on 0..1, or what it is instead."""
-    if given is None:
-        return Mark("not_answered")
-    if given.status in SKIP_VALUES:
-        return Mark(given.status)
-    position = followup.level(flow, given)
-    return Mark("answered", position) if position is not None else Mark("not_answered")
-
-
-def change_word(change: followup.AreaChange | None) -> str:
-    """The change in one area in words, for the table beside the chart."""
-    if change is None or change.direction is None:
-        return _("Kan inte jämföras")
-    return str(CHANGES[change.direction])
-
-
-def timeline(key: str, who: str, history: list[followup.Previous]) -> Timeline | None:
-    """Finished conversations side by side (areas as in the latest one's framework, in the
-    configured order and with the configured labels) and the change since the one before."""
-    history = [h for h in history if h.flow is not None]
-    if not history:
-        return None
-    db = get_session()
-    latest = history[-1].flow
-    assert latest is not None
-    labels = settings.area_labels(latest.framework, session=db)
-    areas = settings.ordered_areas(latest.framework, session=db)
-    columns = []
-    numbers = followup.round_numbers([h.flow.purpose for h in history if h.flow is not None])
-    for item, number in zip(history, numbers, strict=True):
-        assert item.flow is not None
-        conversation = item.conversation
-        columns.append(
-            Column(
-                conversation.id or 0,
-                round_name(number),
-                flow_label(item.flow),
-                conversation.finished_at or conversation.created_at,
-            )
-        )
-    ratings = [followup.ratings(h.flow, h.answers) for h in history if h.flow is not None]
-    compared: dict[str, followup.AreaChange] = {}
-    chart = None
-    frameworks = list({h.flow.framework.id: h.flow.framework for h in history if h.flow}.values())
-    if len(frameworks) > 1:
-        return _timeline_across(key, who, history, columns, ratings, frameworks)
-    if len(history) > 1:
-        before, after = history[-2], history[-1]
-        assert before.flow is not None and after.flow is not None
-        compared = {
-            c.area.id: c
-            for c in followup.changes(before.flow, before.answers, after.flow, after.answers)
-        }
-        chart = change_chart(
-            [(a.id, labels.get(a.id, a.label)) for a in areas],
-            {a.id: mark(before.flow, ratings[-2].get(a.id)) for a in areas},
-            {a.id: mark(after.flow, ratings[-1].get(a.id)) for a in areas},
-            texts=change_texts(),
-            prefix=f"forandring-{key}",
-        )
-    rows = []
-    for area in areas:
-        cells = []
-        for item, rated in zip(history, ratings, strict=True):
-            assert item.flow is not None
-            cells.append(
-                rating_text(item.flow, rated.get(area.id))
-                if area.id in item.flow.area_steps
-                else _("Frågades inte")
-            )
-        found = compared.get(area.id)
-        rows.append(
-            Row(
-                area.id,
-                labels.get(area.id, area.label),
-                cells,
-                found.direction if found else None,
-                change_word(found),
-            )
-        )
-    return Timeline(key, who, columns, rows, chart)
-
-
-def _timeline_across(
-    key: str,
-    who: str,
-    history: list[followup.Previous],
-    columns: list[Column],
-    ratings: list[dict[str, Given | None]],
-    frameworks: list[Framework],
-) -> Timeline:
-    """Conversations under more than one framework: each framework's areas in their own rows,
-    answers only where the conversation ran under that framework, and no change compared."""
-    db = get_session()
-    latest = history[-1].flow
-    assert latest is not None
-    ordered = [latest.framework, *(f for f in frameworks if f.id != latest.framework.id)]
-    rows = []
-    for framework in ordered:
-        labels = settings.area_labels(framework, session=db)
-        for area in settings.ordered_areas(framework, session=db):
-            cells = []
-            for item, rated in zip(history, ratings, strict=True):
-                assert item.flow is not None
-                same = item.flow.framework.id == framework.id and area.id in item.flow.area_steps
-                cells.append(rating_text(item.flow, rated.get(area.id)) if same else "–")
-            label = f"{labels.get(area.id, area.label)} ({framework.name})"
-            rows.append(Row(area.id, label, cells, None, _("Kan inte jämföras")))
-    names = ", ".join(f.name for f in ordered)
-    notice = _(
-        "Samtalen följer olika ramverk (%(names)s), så de kan inte jämföras område för "
-        "område. Svaren visas under varje ramverks egna områden.",
-        names=names,
-    )
-    return Timeline(key, who, columns, rows, None, notice)
-
-
-def timelines(child: Child, guardians: list[Guardian]) -> list[Timeline]:
-    """The child's conversations over time, then each guardian's who has answered."""
-    db, flows = get_session(), library.flows()
-    found = []
-    child_history = [p for p, _levels in followup.history(db, child.id or 0, flows)]
-    if (line := timeline("barnet", _("Barnet"), child_history)) is not None:
-        found.append(line)
-    for guardian in guardians:
-        history = [
-            p for p, _levels in followup.history(db, child.id or 0, flows, guardian.id or 0)
-        ]
-        who = _("%(name)s (vårdnadshavare)", name=guardian.name)
-        if (line := timeline(f"vh{guardian.id}", who, history)) is not None:
-            found.append(line)
-    return found
-
-
 # ------------------------------------------------------------------ starting conversations
 
 
@@ -582,9 +376,7 @@ def child(child_id: int):
         languages=languages(),
         reasons=children.REASONS,
         may_change=may_change,
-        siblings=siblings.siblings_of(
-            session=db, child=found, staff=me(), today=overview["today"]
-        ),
+        siblings=siblings.siblings_of(session=db, child=found, staff=me(), today=overview["today"]),
         # What the guardians said about the siblings is for the child's barnkontakt.
         sibling_hint=(
             siblings.guardians_asking(db, found.id or 0, library.flows()) if may_change else []
