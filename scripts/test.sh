@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 .venv/bin/mypy samtal app.py
 .venv/bin/mypy --explicit-package-bases tests bench
 .venv/bin/python scripts/audit.py

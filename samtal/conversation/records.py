@@ -121,10 +121,15 @@ def store_answer(
         before = current.get(step.id)
         # A drawing sent, or one that was there and is not sent again, makes a new revision.
         unchanged_drawing = parsed.drawing is None and (before is None or before.drawing is None)
-        if before and unchanged_drawing and (before.status, before.value, before.words) == (
-            parsed.status,
-            parsed.value,
-            parsed.words,
+        if (
+            before
+            and unchanged_drawing
+            and (before.status, before.value, before.words)
+            == (
+                parsed.status,
+                parsed.value,
+                parsed.words,
+            )
         ):
             return False
         now = utcnow()

@@ -1,4 +1,4 @@
-""""Så går det till": what happens after the conversation, for the child or the guardian, in
+""" "Så går det till": what happens after the conversation, for the child or the guardian, in
 the conversation's language, with pictures. Linked at the start and the end of a conversation."""
 
 from __future__ import annotations

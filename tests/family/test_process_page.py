@@ -1,4 +1,4 @@
-""""Så går det till": the family sees what happens after the conversation, in their language."""
+""" "Så går det till": the family sees what happens after the conversation, in their language."""
 
 from __future__ import annotations
 

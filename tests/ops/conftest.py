@@ -41,5 +41,3 @@ def empty_database(tmp_path) -> Iterator[Callable[[str], str]]:
     yield _new
     for schema in schemas:
         drop_postgres_schema(schema)
-
-

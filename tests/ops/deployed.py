@@ -208,9 +208,7 @@ class Tablet:
             if form is None:
                 self.last_page = f"{status} {page}"
                 return status == 200
-            status, _ = self._until_answered(
-                "POST", self.path + "svar", urlencode(form), deadline
-            )
+            status, _ = self._until_answered("POST", self.path + "svar", urlencode(form), deadline)
             if status == 303:
                 self.acknowledged.append(form["form_token"])
         return False

@@ -211,12 +211,16 @@ def test_two_servers_behind_nginx_lose_nothing_and_throttle_the_real_client(
     ):
         with app.test_request_context():
             keys = {links.read_step_form_token(t).key for t in person.acknowledged}  # type: ignore[union-attr]
-            found = get_session().exec(
-                select(Answer.request_key).where(
-                    Answer.conversation_id == conversation_id,
-                    col(Answer.request_key).is_not(None),
+            found = (
+                get_session()
+                .exec(
+                    select(Answer.request_key).where(
+                        Answer.conversation_id == conversation_id,
+                        col(Answer.request_key).is_not(None),
+                    )
                 )
-            ).all()
+                .all()
+            )
         acknowledged += len(keys)
         stored += len(found)
         assert keys == set(found) and len(found) == len(set(found))

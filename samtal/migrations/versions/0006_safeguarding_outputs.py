@@ -29,11 +29,21 @@ COLUMNS: dict[str, tuple[sa.Column, ...]] = {
         sa.Column("pin_window_at", TIME(), nullable=True),
     ),
     "safetyconcern": (
-        sa.Column("marked_by", sa.Integer(), sa.ForeignKey("staff.id", name="fk_safetyconcern_marked_by")),
+        sa.Column(
+            "marked_by", sa.Integer(), sa.ForeignKey("staff.id", name="fk_safetyconcern_marked_by")
+        ),
         sa.Column("marked_via", TEXT(length=8), nullable=False, server_default="unknown"),
-        sa.Column("report_made_by", sa.Integer(), sa.ForeignKey("staff.id", name="fk_safetyconcern_report_made_by")),
+        sa.Column(
+            "report_made_by",
+            sa.Integer(),
+            sa.ForeignKey("staff.id", name="fk_safetyconcern_report_made_by"),
+        ),
         sa.Column("no_report_reason", TEXT(length=2000), nullable=True),
-        sa.Column("decided_by", sa.Integer(), sa.ForeignKey("staff.id", name="fk_safetyconcern_decided_by")),
+        sa.Column(
+            "decided_by",
+            sa.Integer(),
+            sa.ForeignKey("staff.id", name="fk_safetyconcern_decided_by"),
+        ),
         sa.Column("decided_at", TIME(), nullable=True),
     ),
     "staff": (sa.Column("phone", TEXT(length=40), nullable=True),),

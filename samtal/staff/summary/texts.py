@@ -35,9 +35,7 @@ EVALUATION = {
     "skillnad": _l("Har planen gjort skillnad för barnet? På vilket sätt?"),
     "forandrat": _l("Vad har förändrats sedan förra gången, för barnet och för familjen?"),
     "mer_stod": _l("Behövs mer stöd, eller ett annat stöd?"),
-    "horts": _l(
-        "Har barnet och vårdnadshavarna fått säga sitt, och syns deras syn i planen? Hur?"
-    ),
+    "horts": _l("Har barnet och vårdnadshavarna fått säga sitt, och syns deras syn i planen? Hur?"),
 }
 SUPPORT = {
     "fortsatta": _l("Stödet fortsätter som nu"),
