@@ -19,7 +19,7 @@ from samtal.models import AuditEntry, Child, Staff
 from samtal.staff.summary.texts import compass
 from samtal.summary import exports, store
 from samtal.summary.build import Part, build_summary
-from tests.builders import csrf_token_of, finish, make_child, start_conversation_in
+from tests.builders import answer, csrf_token_of, finish, make_child, start_conversation_in
 
 PAGE = "/arbete/admin/ramverk"
 SCHEMA = json.loads((ROOT / "schema" / "summary-v1.schema.json").read_text(encoding="utf-8"))
@@ -221,3 +221,21 @@ def test_a_twelve_year_old_on_shanarri_talks_in_english(app, staff_client):
                 "Responsible",
                 "Included",
             ]
+
+
+def test_every_flow_in_use_names_the_role_as_the_installation_does(app, staff_client):
+    """No flow in use writes the role's name itself: a municipality that calls the
+    barnkontakt something else sees its own name on the child's screen too."""
+    with app.app_context():
+        for flow in library.flows().flows.values():
+            for step in flow.all_steps():
+                for text in (step.text, step.end_text or ""):
+                    assert "barnkontakt" not in text.casefold(), (flow.id, step.id)
+    client, _admin = staff_client("admin")
+    assert choose(client, "behovskompass", sv="trygghetsperson").status_code == 303
+    _conversation, path = start_conversation_in(app, "barn-7-9", age=8)
+    tablet = app.test_client()
+    answer(tablet, path, value="ja")
+    answer(tablet, path)  # "Det finns inga fel svar": onwards
+    shown = tablet.get(path).get_data(as_text=True)
+    assert "Din trygghetsperson läser det du säger." in shown
