@@ -277,7 +277,8 @@ def save_framework(*, session: Session, chosen: str, names: dict[str, str]) -> d
 
 
 def installed_flows() -> FlowLibrary:
-    """The flows of the installation's framework: what new conversations are started from.
+    """The flows of the installation's framework: what new conversations are started from,
+    and (retired) its earlier versions, which the statistics count too.
 
     Every framework stays loaded (library.flows()), so conversations and summaries made under
     an earlier choice still open with the flow they ran.
@@ -287,4 +288,5 @@ def installed_flows() -> FlowLibrary:
     return FlowLibrary(
         frameworks=every.frameworks,
         flows={key: f for key, f in every.flows.items() if f.framework.id == chosen},
+        retired={key: f for key, f in every.retired.items() if f.framework.id == chosen},
     )

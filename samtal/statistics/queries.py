@@ -75,7 +75,8 @@ class Count:
 
 
 def framework_id(flows: FlowLibrary) -> str:
-    """The framework counted: the one most of the children's first flows use (there is one)."""
+    """The framework counted: the installation's, whose flows are the ones given
+    (settings.installed_flows); with every framework's flows, the one most of them use."""
     used = Counter(flow.framework.id for flow in flows.for_audience("child"))
     return used.most_common(1)[0][0]
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
-from tests.builders import YESTERDAY, login, make_app
+from samtal import settings
+from samtal.db import get_session
+from tests.builders import YESTERDAY, login, make_app, make_child, months_back
 
 NAME = "Hemliga Hilda"
 WORDS = "Jag är rädd för pappa"
@@ -115,3 +118,25 @@ def test_figures_stay_the_same_all_day(app, add_child, staff_client):
         assert after.get_data(as_text=True) == before
     finally:
         other.extensions["samtal.engine"].dispose()
+
+
+def test_an_installation_on_another_framework_counts_its_own_children(app, staff_client):
+    """Barnets bästa-hjulet chosen: the statistics count its children under its own areas.
+    (They counted the framework most shipped flows use, and showed an empty page here.)"""
+    with app.test_request_context():
+        settings.save_framework(
+            session=get_session(), chosen="barnets_basta", names={"sv": "Barnets bästa-ansvarig"}
+        )
+    _client, staff = staff_client("barnkontakt")
+    for n in range(5):
+        child_id = make_child(
+            app, staff.id, flow_id="bbh-barn-7-9", picks={}, guardians=(), name=f"Barn {n}"
+        )
+        months_back(app, child_id, days=2)
+    client, _statistik = staff_client("statistik")
+    year = (datetime.now(UTC) - timedelta(days=2)).year
+    text = client.get(f"/arbete/statistik.csv?ar={year}").get_data(as_text=True)
+    rows = [line.split(";") for line in text.lstrip("\ufeff").splitlines()]
+    cells = {(r[1], r[2], r[3], r[4]): r[5] for r in rows[1:]}
+    assert cells[("activity", "Åldersgrupp", "Alla", "Barn med samtal")] == "5"
+    assert any(key[0] == "child.hemmet" for key in cells)  # an area only this framework has

@@ -18,7 +18,7 @@ from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from samtal import library, settings
+from samtal import settings
 from samtal.db import get_session
 from samtal.i18n import age_band
 from samtal.staff.access import login_required
@@ -59,11 +59,13 @@ def figures_for(year: int, until: datetime) -> Figures:
 def _kept(year: int, until: datetime) -> Figures:
     """Today's figures from the database, or counted now and kept there."""
     session = get_session()
-    name = f"statistics.{year}"
+    flows = settings.installed_flows()
+    # Kept per framework: after the admin chooses another one, today's figures are its own.
+    name = f"statistics.{queries.framework_id(flows)}.{year}"
     kept = settings.read(session, name)
     if kept is not None and kept.get("until") == until.isoformat():
         return counting.from_json(kept["figures"])
-    counted = counting.compute(session, library.flows(), year, until)
+    counted = counting.compute(session, flows, year, until)
     try:
         value = {"until": until.isoformat(), "figures": counting.to_json(counted)}
         settings.write(session, name, value)
@@ -106,7 +108,7 @@ def _row_labels(figures: Figures, split: str) -> dict[str, str]:
         labels.update(figures.unit_names)
         labels[counting.OTHER_UNITS] = str(texts.OTHER_UNITS)
         return labels
-    for flow in library.flows().for_audience("child", queries.framework_id(library.flows())):
+    for flow in settings.installed_flows().for_audience("child"):
         labels[queries.band_key(flow.ages)] = age_band(flow)
     labels["other"] = str(texts.OTHER_BAND)
     return labels
@@ -161,7 +163,7 @@ def page():
     figures = figures_for(choice.year, until) if choice.year is not None else None
     sections = []
     if figures is not None:
-        flows = library.flows()
+        flows = settings.installed_flows()
         framework = flows.frameworks[queries.framework_id(flows)]
         names = settings.area_labels(framework, session=get_session())
         labels = _row_labels(figures, choice.split)
