@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -28,13 +27,14 @@ def is_open() -> ColumnElement:
 
 
 def open_exists() -> ColumnElement:
-    """For a query over children: the child has an open concern (correlated to Child)."""
-    return exists(
-        select(SafetyConcern.id)
-        .join(Conversation, col(Conversation.id) == SafetyConcern.conversation_id)
-        .where(Conversation.child_id == Child.id, is_open())
-        .correlate(Child)
-    )
+    """For a query over children: the child has an open concern.
+
+    Asked from the concerns (few) outward, not child by child: a correlated EXISTS made
+    SQLite visit every child's conversations, which at 10,000 children was most of the
+    caseload's time.
+    """
+    open_in = select(SafetyConcern.conversation_id).where(is_open())
+    return col(Child.id).in_(select(Conversation.child_id).where(col(Conversation.id).in_(open_in)))
 
 
 @dataclass(frozen=True)
