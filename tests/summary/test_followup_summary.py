@@ -208,6 +208,8 @@ def test_the_evaluation_is_saved_checked_signed_and_exported(followed_up, tmp_pa
     assert evaluation["questions"]["skillnad"] == typed["e-skillnad"]
     assert evaluation["support"] == {"code": "andras", "text": typed["support_text"]}
 
+    listed = text(client.get(f"{summary_page}/versioner").get_data(as_text=True))
+    assert re.search(r"Version 2 Uppföljning 1, [\d-]+ .* Version 1 Första samtalet, ", listed)
     compared = text(client.get(f"{summary_page}/jamfor?a=1&b=2").get_data(as_text=True))
     assert "Uppföljning Har planen gjort skillnad för barnet?" in compared
     assert "Första rundans anteckning om maten." in compared  # a note of round 1, not of 2
