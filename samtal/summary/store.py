@@ -381,9 +381,10 @@ def _guardian_round(
 
 
 def guardian_parts(session: Session, child_id: int, child_round: int | None = None) -> list[Part]:
-    """Each guardian's latest sent questionnaire (one not yet sent is the guardian's still),
-    with its round, whether that is the child's round (child_round; None: no child
-    conversation), and for a follow-up the same guardian's answers before it."""
+    """Each guardian's sent questionnaire of the child's round (child_round; None: no child
+    conversation), else their latest (one not yet sent is the guardian's still), with its
+    round, whether that is the child's round, and for a follow-up the same guardian's answers
+    before it."""
     guardians = session.exec(
         select(Guardian).where(Guardian.child_id == child_id).order_by(col(Guardian.id))
     ).all()
@@ -401,16 +402,23 @@ def guardian_parts(session: Session, child_id: int, child_round: int | None = No
         round_of = partial(
             _guardian_round, timing, {c.id: n for c, n in zip(answered, own, strict=True)}
         )
-        latest = answered[-1]
+        # Their answers in the child's round; without any, their latest (marked as such). A
+        # guardian's follow-up sent before the child's is not yet what this summary is about.
+        in_round = [
+            c
+            for c in answered
+            if child_round is not None
+            and followup.nearest_round(timing, c.created_at, _purpose(c)) == child_round
+        ]
+        shown = (in_round or answered)[-1]
         who: dict[str, Any] = {"name": guardian.name, "ref": guardian.id}
         part = _part(
             session,
-            latest,
+            shown,
             **who,
-            round=round_of(latest),
-            same_round=child_round is None
-            or followup.nearest_round(timing, latest.created_at, _purpose(latest)) == child_round,
-            earlier=_earlier(session, latest, round_of, **who),
+            round=round_of(shown),
+            same_round=child_round is None or bool(in_round),
+            earlier=_earlier(session, shown, round_of, **who),
         )
         if part is not None:
             parts.append(part)

@@ -288,3 +288,27 @@ def test_a_consultation_carries_no_round_dates_and_only_approved_evaluation_text
     assert shown["evaluation"]["questions"] == {"skillnad": "Hon mår bättre.", "horts": ""}
     assert shown["evaluation"]["support"] == {"code": "fortsatta", "text": ""}
     assert "2026" not in json.dumps(shown)
+
+
+def test_a_guardians_follow_up_sent_before_the_childs_waits_for_its_round(app, staff_client):
+    """Amira answers her follow-up while the child's is still to come: the summary is still
+    the first round's, so it shows her first-round answers, compared with the child's."""
+    client, _staff = staff_client("barnkontakt")
+    child_id = register(client, birth_date=years_ago(8))
+    page = f"/arbete/barn/{child_id}"
+    assert post(client, f"{page}/samtal/annan", page, flow="barn-7-9").status_code == 303
+    run_through(app, latest(app, child_id).id or 0, FIRST)
+    with app.app_context():
+        amira, _jonas = children.guardians_of(get_session(), child_id)
+    assert post(client, f"{page}/inbjudan", page, guardian_id=str(amira.id)).status_code == 303
+    run_through(app, latest(app, child_id).id or 0, AMIRA_FIRST)
+    months_back(app, child_id)
+    followup = post(client, f"{page}/inbjudan", page, guardian_id=str(amira.id), followup="1")
+    assert followup.status_code == 303
+    run_through(app, latest(app, child_id).id or 0, AMIRA_LATER)
+
+    summary = summary_json(client, child_id)
+    assert summary["header"]["purpose"] == "first"
+    [view] = area(summary, "omsorg")["guardians"]
+    assert view["rating"]["value"] == AMIRA_FIRST["omsorg.hur"] and view["same_round"]
+    assert view["agreement"] != "kan_inte_jamforas" and "before" not in view
