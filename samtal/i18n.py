@@ -97,9 +97,9 @@ def init_app(app: Flask) -> None:
     if staff.is_dir():
         app.extensions["babel"].translation_directories.append(str(staff))
     _fill_role_in_templates(app)
-    # A stored Swedish text (a flow's, a framework's) in the page's language; plain text, so
-    # the template escapes it.
-    app.jinja_env.filters["tr"] = lambda text: gettext(text) if text else text
+    # A stored Swedish text (a flow's, a framework's) in the page's language, the role named
+    # as the installation calls it; plain text, so the template escapes it.
+    app.jinja_env.filters["tr"] = lambda text: with_role(gettext(text)) if text else text
     app.jinja_env.filters["text_direction"] = text_direction
     app.jinja_env.filters["isolated"] = isolated
 

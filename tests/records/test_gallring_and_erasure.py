@@ -464,4 +464,8 @@ def test_register_extract_pdf_reads_as_the_childs_record(app, staff_client, tmp_
         "view_child",
     ):
         assert expected in text, expected
+    # Each answer with the question its conversation's flow version asked.
+    with app.app_context():
+        asked = library.flows().get("barn-7-9").step("omsorg.hur").text
+    assert asked.split("?")[0][-25:] in text and "(omsorg.hur, answer)" in text
     assert [e.detail for e in audit_entries(app) if e.action == "register_extract"] == ["pdf"]

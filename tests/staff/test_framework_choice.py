@@ -239,3 +239,14 @@ def test_every_flow_in_use_names_the_role_as_the_installation_does(app, staff_cl
     answer(tablet, path)  # "Det finns inga fel svar": onwards
     shown = tablet.get(path).get_data(as_text=True)
     assert "Din trygghetsperson läser det du säger." in shown
+
+
+def test_a_question_naming_the_role_reads_with_the_role_in_the_summary(app, staff_client):
+    """A guardian's question that names the role through %(role)s shows the role's name in
+    the summary, never the placeholder."""
+    client, staff = staff_client("barnkontakt")
+    picks = {"ovrigt": "Han sover dåligt på söndagar."}
+    child_id = make_child(app, staff.id, guardians=(("Anna", picks),))
+    page = client.get(f"/arbete/barn/{child_id}/sammanstallning").get_data(as_text=True)
+    assert "Är det något mer som ditt barns barnkontakt ska veta?" in page
+    assert "%(role)s" not in page

@@ -13,7 +13,7 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from samtal import audit
+from samtal import audit, library
 from samtal.db import get_session
 from samtal.models import Child, Staff, utcnow
 from samtal.records import erasure, extract
@@ -57,6 +57,14 @@ def child_extract_json(child_id: int):
     )
 
 
+def _question(conversation: dict, step_id: str) -> str:
+    """The question an answer was given to, as its conversation's own flow version asked it
+    (the step's id when that version is no longer kept)."""
+    flow = library.flows().get(conversation["flow_id"], conversation["flow_version"])
+    step = flow.step(step_id) if flow is not None else None
+    return step.text if step is not None else step_id
+
+
 @login_required("admin")
 def child_extract_pdf(child_id: int):
     """Everything held about the child as PDF, from the same document as the JSON."""
@@ -65,7 +73,11 @@ def child_extract_pdf(child_id: int):
         return stopped
     document = extract.build(session=get_session(), child=child, made_by=_admin().name)
     html = render_template(
-        "staff/admin/extract.html", d=document, table_names=TABLE_NAMES, flat=extract.flat
+        "staff/admin/extract.html",
+        d=document,
+        table_names=TABLE_NAMES,
+        flat=extract.flat,
+        question=_question,
     )
     stylesheet = Path(current_app.static_folder or "") / "samtal.css"
     pdf = exports.render_pdf(html, stylesheet)
