@@ -95,8 +95,9 @@ def forgive(db: Session, key: str) -> None:
     db.commit()
 
 
-def claim_code(db: Session, invitation_id: int, limit: int) -> bool:
-    """Count a guardian's try of the short code; False once the limit is reached."""
+def claim_code(db: Session, invitation_id: int, limit: int) -> int | None:
+    """Count a guardian's try of the short code; its number, or None once the limit is
+    reached."""
     attempt = db.execute(
         update(Invitation)
         .where(col(Invitation.id) == invitation_id)
@@ -104,7 +105,7 @@ def claim_code(db: Session, invitation_id: int, limit: int) -> bool:
         .returning(col(Invitation.failed_codes))
     ).scalar_one_or_none()
     db.commit()
-    return attempt is not None and attempt <= limit
+    return attempt if attempt is not None and attempt <= limit else None
 
 
 def code_right(db: Session, invitation_id: int) -> None:

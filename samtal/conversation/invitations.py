@@ -147,14 +147,23 @@ def _language_hint(serializer: URLSafeTimedSerializer, token: str) -> str:
     return language if isinstance(language, str) and len(language) <= 12 else "sv"
 
 
-def check_code(session: Session, invitation: Invitation, code: str) -> bool:
-    """True for the right short code; every try is counted first, wrong ones lock the
-    invitation after MAX_CODE_ATTEMPTS (tries past the limit are not checked at all)."""
+def check_code(session: Session, invitation: Invitation, code: str) -> str:
+    """ "right", "wrong" (try again) or "locked": every try is counted first, and the try that
+    reaches MAX_CODE_ATTEMPTS locks the invitation if wrong (tries past the limit are not
+    checked at all). Decided by this request's own count, so forty at once are told the
+    same as forty one after another."""
     if invitation.code_hash is None:
-        return True
-    if not limits.claim_code(session, invitation.id or 0, MAX_CODE_ATTEMPTS):
-        invitation.failed_codes = MAX_CODE_ATTEMPTS
-        return False
+        return "right"
+    attempt = limits.claim_code(session, invitation.id or 0, MAX_CODE_ATTEMPTS)
+    if attempt is None:
+        return "locked"
+    if any(
+        hmac.compare_digest(invitation.code_hash, _code_hash(code or "", key))
+        for key in links.signing_keys()
+    ):
+        limits.code_right(session, invitation.id or 0)
+        return "right"
+    return "locked" if attempt >= MAX_CODE_ATTEMPTS else "wrong"
     if any(
         hmac.compare_digest(invitation.code_hash, _code_hash(code or "", key))
         for key in links.signing_keys()

@@ -76,9 +76,10 @@ def _require_code():
 @bp.post("/kod")
 def code():
     """Check the short code that was said aloud or sent separately."""
-    if not invitations.check_code(get_session(), g.invitation, request.form.get("code", "")):
-        if g.invitation.failed_codes >= invitations.MAX_CODE_ATTEMPTS:
-            return render_template("guardian/refused.html", reason="locked"), 429
+    checked = invitations.check_code(get_session(), g.invitation, request.form.get("code", ""))
+    if checked == "locked":
+        return render_template("guardian/refused.html", reason="locked"), 429
+    if checked == "wrong":
         return render_template(
             "guardian/code.html", error=_("Koden stämmer inte. Försök igen.")
         ), 422
