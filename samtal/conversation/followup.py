@@ -59,14 +59,18 @@ class AreaChange:
 def load_previous(
     session: Session, conversation: Conversation, flows: FlowLibrary
 ) -> Previous | None:
-    """The previous conversation of the same child and audience with its answers, or None.
+    """The previous conversation of the same child and audience with its answers, or None."""
+    earlier = previous_comparable(session, conversation)
+    return load(session, earlier, flows) if earlier is not None else None
 
-    One run under another framework is not recalled: its areas do not mean the same.
-    """
+
+def previous_comparable(session: Session, conversation: Conversation) -> Conversation | None:
+    """The same person's completed conversation before this one, if it ran under the same
+    framework: one run under another is not compared, its areas do not mean the same."""
     earlier = lifecycle.previous_conversation(session, conversation)
     if earlier is None or earlier.framework_id != conversation.framework_id:
         return None
-    return load(session, earlier, flows)
+    return earlier
 
 
 def load(session: Session, conversation: Conversation, flows: FlowLibrary) -> Previous:

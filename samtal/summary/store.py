@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from samtal import library, settings
-from samtal.conversation import followup, lifecycle, records
+from samtal.conversation import followup, records
 from samtal.models import (
     Child,
     Consent,
@@ -328,14 +328,12 @@ def _earlier(
     round_of: Callable[[Conversation], int],
     **extra: Any,
 ) -> Part | None:
-    """For a follow-up: the same person's conversation before it (under the same framework,
-    so its areas mean the same), with its round; else None."""
-    flow = library.flows().of(conversation)
-    if flow is None or flow.purpose != "followup":
+    """For a follow-up: the same person's comparable conversation before it, with its round;
+    else None."""
+    if _purpose(conversation) != "followup":
         return None
-    before = lifecycle.previous_conversation(session, conversation)
-    part = _part(session, before, round=round_of(before), **extra) if before else None
-    return part if part is not None and part.flow.framework.id == flow.framework.id else None
+    before = followup.previous_comparable(session, conversation)
+    return _part(session, before, round=round_of(before), **extra) if before else None
 
 
 def _part(session: Session, conversation: Conversation, **extra: Any) -> Part | None:
@@ -380,15 +378,20 @@ def _guardian_round(
     return own.get(conversation.id, 0) if number is None else number
 
 
-def guardian_parts(session: Session, child_id: int, child_round: int | None = None) -> list[Part]:
+def guardian_parts(
+    session: Session,
+    child_id: int,
+    rounds: Mapping[int, tuple[Any, str, int]],
+    child_round: int | None = None,
+) -> list[Part]:
     """Each guardian's sent questionnaire of the child's round (child_round; None: no child
     conversation), else their latest (one not yet sent is the guardian's still), with its
     round, whether that is the child's round, and for a follow-up the same guardian's answers
-    before it."""
+    before it. rounds: child_rounds() of the child."""
     guardians = session.exec(
         select(Guardian).where(Guardian.child_id == child_id).order_by(col(Guardian.id))
     ).all()
-    timing = list(child_rounds(session, child_id).values())
+    timing = list(rounds.values())
     parts = []
     for guardian in guardians:
         answered = session.exec(
@@ -480,8 +483,8 @@ def gather(
     """The child's summary as it stands now, from stored answers and the draft's notes."""
     conversation = child_conversation(session, child.id or 0)
     child_part, child_round = None, None
+    rounds = child_rounds(session, child.id or 0)
     if conversation is not None:
-        rounds = child_rounds(session, child.id or 0)
         child_round = rounds[conversation.id or 0][2]
         child_part = _part(
             session,
@@ -513,7 +516,7 @@ def gather(
         child_part=child_part,
         guardian_parts=[
             p
-            for p in guardian_parts(session, child.id or 0, child_round)
+            for p in guardian_parts(session, child.id or 0, rounds, child_round)
             if p.flow.framework.id == framework.id
         ],
         safety=safety_notes(session, child.id or 0),
