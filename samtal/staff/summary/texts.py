@@ -152,6 +152,14 @@ def round_label(found: dict[str, Any] | None) -> str:
     return f"{name}, {found['date']}" if found.get("date") else name
 
 
+def compared_round(content: dict[str, Any]) -> dict[str, Any] | None:
+    """The round the child's answers are compared with in a follow-up, else None."""
+    for area in content["areas"]:
+        if area.get("child") and area["child"].get("before"):
+            return area["child"]["before"]["round"]
+    return None
+
+
 def changes(content: dict[str, Any], prefix: str = "forandring") -> Markup | None:
     """A follow-up's chart of the child's change per area since last time; None when the
     summary compares nothing (a first conversation, or no earlier one to compare with)."""
